@@ -1,0 +1,104 @@
+"""Protocols the core and handlers depend on; adapters in bot.llm, bot.sources, bot.platforms implement them."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any, Protocol, runtime_checkable
+
+from bot.core.message import Message
+from bot.core.models import Listing, Paper
+
+
+class UpstreamError(Exception):
+    """An outside service failed (after retries). `service` names it for the user."""
+
+    def __init__(self, service: str, detail: str = "", *, retry_after: float | None = None) -> None:
+        super().__init__(f"{service}: {detail}" if detail else service)
+        self.service = service
+        self.detail = detail
+        self.retry_after = retry_after
+
+
+class NotConfigured(Exception):
+    """A feature needs something the config does not provide (e.g. no LLM key)."""
+
+
+@runtime_checkable
+class Chat(Protocol):
+    """A place to post: Slack, Discord, or the console."""
+
+    platform: str
+
+    async def post(self, channel: str, message: Message) -> list[str]:
+        """Post to a channel; return the platform ids of the message(s) it took, in order."""
+        ...
+
+    async def reply(self, channel: str, parent_id: str, message: Message, *, thread_name: str = "") -> list[str]:
+        """Post in the thread of `parent_id` (creating the thread where the platform needs it)."""
+        ...
+
+
+class PaperSource(Protocol):
+    """arXiv: daily listings and look-ups by id."""
+
+    async def listing(self, categories: Sequence[str], announce_types: Sequence[str]) -> Listing:
+        """Today's announcement for the categories (empty Listing on days without one)."""
+        ...
+
+    async def fetch(self, arxiv_ids: Sequence[str]) -> list[Paper]:
+        """Full metadata for ids; unknown ids are simply absent from the result."""
+        ...
+
+    async def full_text(self, arxiv_id: str) -> str | None:
+        """The paper's text from its arXiv HTML page, or None when there is none."""
+        ...
+
+
+@dataclass(frozen=True, slots=True)
+class Completion:
+    """One LLM answer with what it cost."""
+
+    text: str
+    model: str
+    prompt_tokens: int
+    completion_tokens: int
+    cached_tokens: int = 0
+    finish_reason: str = "stop"
+    prompt_chars: int = 0
+    completion_chars: int = 0
+
+
+class LLM(Protocol):
+    """An OpenAI-compatible chat model."""
+
+    model: str
+
+    async def complete(
+        self,
+        *,
+        system: str,
+        user: str,
+        json_schema: dict[str, Any] | None = None,
+        max_tokens: int | None = None,
+        purpose: str = "",
+    ) -> Completion:
+        """One chat completion; raises UpstreamError when the server fails after retries."""
+        ...
+
+    def cost(self, completion: Completion) -> float:
+        """Price of a completion in USD from the configured per-million prices."""
+        ...
+
+
+class Clock(Protocol):
+    """Time, injected so tests and replays control it."""
+
+    def now(self) -> datetime:
+        """The current aware datetime."""
+        ...
+
+    def today(self) -> date:
+        """Today's date in the bot's timezone."""
+        ...

@@ -1,0 +1,231 @@
+"""The schema, and only here: sqlite-utils Migrations applied in order at open."""
+
+from __future__ import annotations
+
+from sqlite_utils import Database
+from sqlite_utils.migrations import Migrations
+
+migrations = Migrations("paperbot")
+
+
+@migrations()
+def m001_papers(db: Database) -> None:
+    """Papers with FTS5 over title, abstract, authors; which day each was announced, and how."""
+    db.execute(
+        """CREATE TABLE papers (
+            arxiv_id TEXT PRIMARY KEY,
+            title TEXT NOT NULL,
+            abstract TEXT NOT NULL DEFAULT '',
+            authors TEXT NOT NULL DEFAULT '[]',      -- JSON list
+            authors_text TEXT NOT NULL DEFAULT '',   -- "A, B, C" for FTS
+            categories TEXT NOT NULL DEFAULT '[]',   -- JSON list, primary first
+            published TEXT NOT NULL DEFAULT '',
+            version INTEGER NOT NULL DEFAULT 1,
+            arxiv_comment TEXT NOT NULL DEFAULT '',
+            full_text TEXT,                          -- arXiv HTML as text, cached for /explain
+            stored_at TEXT NOT NULL
+        )"""
+    )
+    db["papers"].enable_fts(["title", "abstract", "authors_text"], fts_version="FTS5", create_triggers=True,
+                            tokenize="unicode61 remove_diacritics 2")
+    db.execute(
+        """CREATE TABLE listings (
+            day TEXT NOT NULL,
+            arxiv_id TEXT NOT NULL REFERENCES papers(arxiv_id),
+            announce_type TEXT NOT NULL,
+            category TEXT NOT NULL DEFAULT '',
+            PRIMARY KEY (day, arxiv_id)
+        )"""
+    )
+    db.execute("CREATE INDEX listings_paper ON listings(arxiv_id)")
+
+
+@migrations()
+def m002_teams_criteria(db: Database) -> None:
+    """Teams and every version of their criteria (who, when, what changed)."""
+    db.execute(
+        """CREATE TABLE teams (
+            name TEXT PRIMARY KEY,
+            created_at TEXT NOT NULL
+        )"""
+    )
+    db.execute(
+        """CREATE TABLE criteria_versions (
+            team TEXT NOT NULL REFERENCES teams(name),
+            version INTEGER NOT NULL,
+            criteria TEXT NOT NULL,          -- JSON of Criteria.to_dict()
+            hash TEXT NOT NULL,              -- content hash; scores key on it
+            author TEXT NOT NULL,            -- platform:user id, or "config"
+            created_at TEXT NOT NULL,
+            change TEXT NOT NULL DEFAULT '', -- human summary: "add keyword: MoE"
+            PRIMARY KEY (team, version)
+        )"""
+    )
+
+
+@migrations()
+def m003_scores_llm(db: Database) -> None:
+    """Scores per (team, paper, criteria hash, scorer, prompt version) and every LLM call's cost."""
+    db.execute(
+        """CREATE TABLE scores (
+            team TEXT NOT NULL,
+            arxiv_id TEXT NOT NULL,
+            criteria_hash TEXT NOT NULL,
+            scorer TEXT NOT NULL,            -- "llm:<model>" or "local:<name>"
+            prompt_version TEXT NOT NULL,
+            relevance REAL,
+            novelty REAL,
+            comment TEXT NOT NULL DEFAULT '',
+            author_match INTEGER NOT NULL DEFAULT 0,
+            status TEXT NOT NULL DEFAULT 'scored',  -- 'scored' | 'unscored' (retry next run) | 'filtered'
+            attempts INTEGER NOT NULL DEFAULT 1,
+            scored_at TEXT NOT NULL,
+            PRIMARY KEY (team, arxiv_id, criteria_hash, scorer, prompt_version)
+        )"""
+    )
+    db.execute("CREATE INDEX scores_team_paper ON scores(team, arxiv_id)")
+    db.execute(
+        """CREATE TABLE llm_calls (
+            id INTEGER PRIMARY KEY,
+            at TEXT NOT NULL,
+            team TEXT NOT NULL DEFAULT '',
+            purpose TEXT NOT NULL,           -- "score", "explain", "weekly-map", "weekly-reduce"
+            model TEXT NOT NULL,
+            prompt_tokens INTEGER NOT NULL DEFAULT 0,
+            completion_tokens INTEGER NOT NULL DEFAULT 0,
+            cached_tokens INTEGER NOT NULL DEFAULT 0,
+            cost_usd REAL NOT NULL DEFAULT 0,
+            ok INTEGER NOT NULL DEFAULT 1,
+            error TEXT NOT NULL DEFAULT '',
+            ref TEXT NOT NULL DEFAULT ''     -- digest day / week / paper id the call served
+        )"""
+    )
+    db.execute("CREATE INDEX llm_calls_team_at ON llm_calls(team, at)")
+
+
+@migrations()
+def m004_digests_posts_votes(db: Database) -> None:
+    """Digest results, what was posted where, votes, processed platform events, job runs."""
+    db.execute(
+        """CREATE TABLE picks (
+            team TEXT NOT NULL,
+            day TEXT NOT NULL,
+            arxiv_id TEXT NOT NULL,
+            rank INTEGER NOT NULL,
+            relevance REAL,
+            novelty REAL,
+            comment TEXT NOT NULL DEFAULT '',
+            author_match INTEGER NOT NULL DEFAULT 0,
+            scorer TEXT NOT NULL,
+            PRIMARY KEY (team, day, arxiv_id)
+        )"""
+    )
+    db.execute("CREATE INDEX picks_team_day ON picks(team, day)")
+    db.execute(
+        """CREATE TABLE digests (
+            team TEXT NOT NULL,
+            day TEXT NOT NULL,
+            scorer TEXT NOT NULL,
+            listed INTEGER NOT NULL,
+            scanned INTEGER NOT NULL,
+            picked INTEGER NOT NULL,
+            unscored INTEGER NOT NULL DEFAULT 0,
+            usage TEXT NOT NULL DEFAULT '{}',  -- JSON LLMUsage of the run that made it
+            created_at TEXT NOT NULL,
+            PRIMARY KEY (team, day)
+        )"""
+    )
+    db.execute(
+        """CREATE TABLE posts (
+            id INTEGER PRIMARY KEY,
+            team TEXT NOT NULL,
+            kind TEXT NOT NULL,          -- "daily" | "weekly"
+            period TEXT NOT NULL,        -- "2026-01-27" | "2026-W04"
+            platform TEXT NOT NULL,
+            channel TEXT NOT NULL,
+            key TEXT NOT NULL,           -- "parent" or the reply's key (arXiv id for paper replies)
+            message_ids TEXT NOT NULL,   -- JSON list: a long message may take several
+            thread_id TEXT NOT NULL DEFAULT '',
+            posted_at TEXT NOT NULL,
+            UNIQUE (team, kind, period, platform, channel, key)
+        )"""
+    )
+    db.execute(
+        """CREATE TABLE post_papers (
+            platform TEXT NOT NULL,
+            channel TEXT NOT NULL,
+            message_id TEXT NOT NULL,
+            slot INTEGER NOT NULL,       -- 0: the message stands for one paper; k: numbered reaction k
+            arxiv_id TEXT NOT NULL,
+            team TEXT NOT NULL,
+            PRIMARY KEY (platform, channel, message_id, slot)
+        )"""
+    )
+    db.execute("CREATE INDEX post_papers_msg ON post_papers(platform, message_id)")
+    db.execute(
+        """CREATE TABLE votes (
+            team TEXT NOT NULL,
+            arxiv_id TEXT NOT NULL,
+            platform TEXT NOT NULL,
+            user TEXT NOT NULL,
+            value INTEGER NOT NULL,      -- +1 or -1
+            at TEXT NOT NULL,
+            PRIMARY KEY (team, arxiv_id, platform, user)
+        )"""
+    )
+    db.execute("CREATE INDEX votes_team_paper ON votes(team, arxiv_id)")
+    db.execute(
+        """CREATE TABLE seen_events (
+            platform TEXT NOT NULL,
+            event_id TEXT NOT NULL,
+            at TEXT NOT NULL,
+            PRIMARY KEY (platform, event_id)
+        )"""
+    )
+    db.execute(
+        """CREATE TABLE job_runs (
+            id INTEGER PRIMARY KEY,
+            job TEXT NOT NULL,           -- "daily" | "weekly" | "backfill"
+            team TEXT NOT NULL DEFAULT '',
+            period TEXT NOT NULL DEFAULT '',
+            started_at TEXT NOT NULL,
+            finished_at TEXT,
+            status TEXT NOT NULL DEFAULT 'running',  -- running | ok | failed | empty
+            detail TEXT NOT NULL DEFAULT ''
+        )"""
+    )
+
+
+@migrations()
+def m005_reports_cache_kv(db: Database) -> None:
+    """Weekly reports, /explain answers, and a small key-value table (command-sync hashes)."""
+    db.execute(
+        """CREATE TABLE weekly_reports (
+            team TEXT NOT NULL,
+            week TEXT NOT NULL,          -- ISO week "2026-W04"
+            report TEXT NOT NULL,        -- JSON
+            scorer TEXT NOT NULL,        -- "llm:<model>" or "local"
+            cost_usd REAL NOT NULL DEFAULT 0,
+            created_at TEXT NOT NULL,
+            PRIMARY KEY (team, week)
+        )"""
+    )
+    db.execute(
+        """CREATE TABLE explanations (
+            arxiv_id TEXT NOT NULL,
+            team TEXT NOT NULL,
+            question TEXT NOT NULL,
+            model TEXT NOT NULL,
+            prompt_version TEXT NOT NULL,
+            answer TEXT NOT NULL,
+            cost_usd REAL NOT NULL DEFAULT 0,
+            created_at TEXT NOT NULL,
+            PRIMARY KEY (arxiv_id, team, question, model, prompt_version)
+        )"""
+    )
+    db.execute("CREATE TABLE kv (key TEXT PRIMARY KEY, value TEXT NOT NULL, updated_at TEXT NOT NULL)")
+
+
+def migrate(db: Database) -> None:
+    """Apply every pending migration."""
+    migrations.apply(db)
