@@ -8,7 +8,7 @@ from datetime import date, datetime
 from typing import Any, Protocol, runtime_checkable
 
 from bot.core.message import Message
-from bot.core.models import Listing, Paper
+from bot.core.models import Criteria, Listing, Paper, Score
 
 
 class UpstreamError(Exception):
@@ -101,4 +101,40 @@ class Clock(Protocol):
 
     def today(self) -> date:
         """Today's date in the bot's timezone."""
+        ...
+
+
+@dataclass(frozen=True, slots=True)
+class CallRecord:
+    """What one LLM call cost, for the llm_calls table and the digest's token table."""
+
+    purpose: str
+    model: str
+    prompt_tokens: int
+    completion_tokens: int
+    cached_tokens: int = 0
+    cost_usd: float = 0.0
+    ok: bool = True
+    error: str = ""
+    prompt_chars: int = 0
+    completion_chars: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class ScoringResult:
+    """Scores for the papers the scorer could judge, ids it could not, and the calls it made."""
+
+    scores: tuple[Score, ...]
+    unscored: tuple[str, ...]
+    calls: tuple[CallRecord, ...] = ()
+
+
+class PaperScorer(Protocol):
+    """Scores papers against a team's criteria: the LLM scorer (bot.llm) implements it."""
+
+    name: str  # "llm:<model>"
+    prompt_version: str
+
+    async def score(self, papers: Sequence[Paper], criteria: Criteria, *, team: str = "") -> ScoringResult:
+        """Relevance/novelty (1-10) and a one-line comment per paper; never drops a paper silently."""
         ...
