@@ -1,0 +1,403 @@
+"""load_config(path, environ) -> frozen Config; every error names the key that is wrong."""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from bot.core.categories import is_known_category
+from bot.core.models import ANNOUNCE_TYPES, Criteria
+
+WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+
+
+class ConfigError(ValueError):
+    """The config file is wrong; the message names the key."""
+
+
+@dataclass(frozen=True)
+class StorageConfig:
+    path: str = "data/paperbot.db"
+
+
+@dataclass(frozen=True)
+class ArxivConfig:
+    categories: tuple[str, ...] = ("cs.LG", "cs.AI")
+    announce_types: tuple[str, ...] = ("new", "cross")
+    rss_url: str = "https://rss.arxiv.org/rss/{categories}"
+    api_url: str = "https://export.arxiv.org/api/query"
+    html_url: str = "https://arxiv.org/html/{id}"
+    timeout_s: float = 30.0
+    min_interval_s: float = 3.0
+
+
+@dataclass(frozen=True)
+class LLMConfig:
+    model: str = "gpt-5-mini"
+    base_url: str = ""
+    api_key: str = field(default="", repr=False)  # from OPENAI_API_KEY only
+    timeout_s: float = 60.0
+    max_retries: int = 2
+    price_prompt_per_m: float = 0.25
+    price_completion_per_m: float = 2.0
+    price_cached_per_m: float = 0.025
+    batch_size: int = 16
+    concurrency: int = 4
+    max_abstract_chars: int = 1200
+    json_mode: str = "schema"
+
+    @property
+    def enabled(self) -> bool:
+        """An LLM is configured when there is a key or a custom (local) server."""
+        return bool(self.api_key or self.base_url)
+
+
+@dataclass(frozen=True)
+class ScheduleConfig:
+    timezone: str = "UTC"
+    daily_time: str = "09:00"
+    weekly_day: str = "fri"
+    weekly_time: str = "16:00"
+    misfire_grace_s: int = 6 * 3600
+
+
+@dataclass(frozen=True)
+class SlackConfig:
+    api_url: str = "https://slack.com/api/"
+    mode: str = "socket"  # "socket" | "http"
+    port: int = 3000
+    up_emoji: tuple[str, ...] = ("+1", "thumbsup", "arrow_up", "fire")
+    down_emoji: tuple[str, ...] = ("-1", "thumbsdown", "arrow_down")
+    bot_token: str = field(default="", repr=False)
+    app_token: str = field(default="", repr=False)
+    signing_secret: str = field(default="", repr=False)
+
+    @property
+    def enabled(self) -> bool:
+        """Slack runs when a bot token is set."""
+        return bool(self.bot_token)
+
+
+@dataclass(frozen=True)
+class DiscordConfig:
+    api_url: str = "https://discord.com/api/v10"
+    guilds: tuple[str, ...] = ()
+    up_emoji: tuple[str, ...] = ("👍", "⬆️", "🔥")
+    down_emoji: tuple[str, ...] = ("👎", "⬇️")
+    token: str = field(default="", repr=False)
+
+    @property
+    def enabled(self) -> bool:
+        """Discord runs when a token is set."""
+        return bool(self.token)
+
+
+@dataclass(frozen=True)
+class TeamConfig:
+    name: str
+    criteria: Criteria
+    slack_channels: tuple[str, ...] = ()
+    discord_channels: tuple[str, ...] = ()
+    console: bool = True
+    editors: tuple[str, ...] = ()  # "slack:U123", "discord:456", "discord-role:Leads", "console:alice"
+    timezone: str = ""
+    daily_time: str = ""
+    weekly_day: str = ""
+    weekly_time: str = ""
+
+
+@dataclass(frozen=True)
+class Config:
+    storage: StorageConfig
+    arxiv: ArxivConfig
+    llm: LLMConfig
+    schedule: ScheduleConfig
+    slack: SlackConfig
+    discord: DiscordConfig
+    teams: tuple[TeamConfig, ...]
+    source: str = "<defaults>"
+
+    def team(self, name: str | None) -> TeamConfig:
+        """The named team, or the first one when name is None."""
+        if name is None:
+            return self.teams[0]
+        for t in self.teams:
+            if t.name.lower() == name.lower():
+                return t
+        raise ConfigError(f"no team named {name!r} (teams: {', '.join(t.name for t in self.teams)})")
+
+    def team_for_channel(self, platform: str, channel: str) -> TeamConfig | None:
+        """The team that posts to this channel, if any."""
+        for t in self.teams:
+            chans = {"slack": t.slack_channels, "discord": t.discord_channels}.get(platform, ())
+            if channel in chans:
+                return t
+        if platform == "console" and self.teams:
+            return self.teams[0]
+        return None
+
+
+def default_config_text() -> str:
+    """The commented config.toml shipped inside the package (also the repo's config.toml)."""
+    return resources.files("bot").joinpath("defaults/config.toml").read_text(encoding="utf-8")
+
+
+def load_config(path: str | Path | None = None, environ: Mapping[str, str] | None = None) -> Config:
+    """Read TOML (path, else $PAPERBOT_CONFIG, else ./config.toml, else the embedded defaults)."""
+    env = os.environ if environ is None else environ
+    chosen = path or env.get("PAPERBOT_CONFIG") or ("config.toml" if Path("config.toml").is_file() else None)
+    if chosen is None:
+        text, source = default_config_text(), "<embedded defaults>"
+    else:
+        p = Path(chosen)
+        if not p.is_file():
+            raise ConfigError(f"config file not found: {p}")
+        text, source = p.read_text(encoding="utf-8"), str(p)
+    try:
+        raw = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as e:
+        raise ConfigError(f"{source}: not valid TOML: {e}") from None
+    return parse_config(raw, env, source=source)
+
+
+def parse_config(raw: Mapping[str, Any], env: Mapping[str, str], *, source: str = "<dict>") -> Config:
+    """Validate a parsed TOML mapping and merge secrets from the environment."""
+    r = _Reader(raw, source)
+    known = {"storage", "arxiv", "llm", "schedule", "slack", "discord", "teams"}
+    for k in raw:
+        if k not in known:
+            raise ConfigError(f"{source}: unknown section [{k}] (expected one of {', '.join(sorted(known))})")
+    storage = StorageConfig(path=env.get("PAPERBOT_DB") or r.str("storage.path", StorageConfig.path))
+    arxiv = _arxiv(r)
+    llm = _llm(r, env)
+    schedule = _schedule(r)
+    slack = _slack(r, env)
+    discord = _discord(r, env)
+    teams = tuple(_team(r, i, t) for i, t in enumerate(r.list_of_tables("teams")))
+    if not teams:
+        raise ConfigError(f"{source}: [[teams]] needs at least one team")
+    names = [t.name.lower() for t in teams]
+    if len(set(names)) != len(names):
+        raise ConfigError(f"{source}: teams.name must be unique")
+    return Config(storage, arxiv, llm, schedule, slack, discord, teams, source)
+
+
+def _arxiv(r: _Reader) -> ArxivConfig:
+    cats = r.str_list("arxiv.categories", ArxivConfig.categories)
+    for c in cats:
+        if not is_known_category(c):
+            raise ConfigError(f"{r.source}: arxiv.categories: unknown arXiv category {c!r}")
+    types = r.str_list("arxiv.announce_types", ArxivConfig.announce_types)
+    for t in types:
+        if t not in ANNOUNCE_TYPES:
+            raise ConfigError(f"{r.source}: arxiv.announce_types: {t!r} is not one of {', '.join(ANNOUNCE_TYPES)}")
+    return ArxivConfig(
+        categories=cats,
+        announce_types=types,
+        rss_url=r.url("arxiv.rss_url", ArxivConfig.rss_url),
+        api_url=r.url("arxiv.api_url", ArxivConfig.api_url),
+        html_url=r.url("arxiv.html_url", ArxivConfig.html_url),
+        timeout_s=r.num("arxiv.timeout_s", ArxivConfig.timeout_s, lo=1),
+        min_interval_s=r.num("arxiv.min_interval_s", ArxivConfig.min_interval_s, lo=0),
+    )
+
+
+def _llm(r: _Reader, env: Mapping[str, str]) -> LLMConfig:
+    d = LLMConfig
+    mode = r.str("llm.json_mode", d.json_mode)
+    if mode not in ("schema", "object", "none"):
+        raise ConfigError(f"{r.source}: llm.json_mode must be schema, object or none")
+    return LLMConfig(
+        model=r.str("llm.model", d.model),
+        base_url=env.get("OPENAI_BASE_URL") or r.str("llm.base_url", d.base_url),
+        api_key=env.get("OPENAI_API_KEY", ""),
+        timeout_s=r.num("llm.timeout_s", d.timeout_s, lo=1),
+        max_retries=int(r.num("llm.max_retries", d.max_retries, lo=0, hi=10)),
+        price_prompt_per_m=r.num("llm.price_prompt_per_m", d.price_prompt_per_m, lo=0),
+        price_completion_per_m=r.num("llm.price_completion_per_m", d.price_completion_per_m, lo=0),
+        price_cached_per_m=r.num("llm.price_cached_per_m", d.price_cached_per_m, lo=0),
+        batch_size=int(r.num("llm.batch_size", d.batch_size, lo=1, hi=200)),
+        concurrency=int(r.num("llm.concurrency", d.concurrency, lo=1, hi=32)),
+        max_abstract_chars=int(r.num("llm.max_abstract_chars", d.max_abstract_chars, lo=200)),
+        json_mode=mode,
+    )
+
+
+def _schedule(r: _Reader) -> ScheduleConfig:
+    d = ScheduleConfig
+    return ScheduleConfig(
+        timezone=r.tz("schedule.timezone", d.timezone),
+        daily_time=r.hhmm("schedule.daily_time", d.daily_time),
+        weekly_day=r.weekday("schedule.weekly_day", d.weekly_day),
+        weekly_time=r.hhmm("schedule.weekly_time", d.weekly_time),
+        misfire_grace_s=int(r.num("schedule.misfire_grace_s", d.misfire_grace_s, lo=1)),
+    )
+
+
+def _slack(r: _Reader, env: Mapping[str, str]) -> SlackConfig:
+    d = SlackConfig
+    mode = r.str("slack.mode", d.mode)
+    if mode not in ("socket", "http"):
+        raise ConfigError(f"{r.source}: slack.mode must be 'socket' or 'http'")
+    return SlackConfig(
+        api_url=r.url("slack.api_url", d.api_url),
+        mode=mode,
+        port=int(r.num("slack.port", d.port, lo=1, hi=65535)),
+        up_emoji=r.str_list("slack.up_emoji", d.up_emoji),
+        down_emoji=r.str_list("slack.down_emoji", d.down_emoji),
+        bot_token=env.get("SLACK_BOT_TOKEN", ""),
+        app_token=env.get("SLACK_APP_TOKEN", ""),
+        signing_secret=env.get("SLACK_SIGNING_SECRET", ""),
+    )
+
+
+def _discord(r: _Reader, env: Mapping[str, str]) -> DiscordConfig:
+    d = DiscordConfig
+    return DiscordConfig(
+        api_url=r.url("discord.api_url", d.api_url),
+        guilds=r.str_list("discord.guilds", d.guilds),
+        up_emoji=r.str_list("discord.up_emoji", d.up_emoji),
+        down_emoji=r.str_list("discord.down_emoji", d.down_emoji),
+        token=env.get("DISCORD_TOKEN", ""),
+    )
+
+
+def _team(r: _Reader, i: int, t: Mapping[str, Any]) -> TeamConfig:
+    p = f"teams[{i}]"
+    tr = _Reader(t, r.source, prefix=p)
+    name = tr.str("name", "")
+    if not name.strip():
+        raise ConfigError(f"{r.source}: {p}.name is required")
+    c = t.get("criteria", {})
+    if not isinstance(c, Mapping):
+        raise ConfigError(f"{r.source}: {p}.criteria must be a table")
+    cr = _Reader(c, r.source, prefix=f"{p}.criteria")
+    cats = cr.str_list("categories", ())
+    for cat in cats:
+        if not is_known_category(cat):
+            raise ConfigError(f"{r.source}: {p}.criteria.categories: unknown arXiv category {cat!r}")
+    criteria = Criteria(
+        topics=cr.str("topics", "").strip(),
+        keywords=cr.str_list("keywords", ()),
+        exclude=cr.str_list("exclude", ()),
+        authors=cr.str_list("authors", ()),
+        categories=cats,
+        relevance_cutoff=int(cr.num("relevance_cutoff", 8, lo=1, hi=10)),
+        novelty_cutoff=int(cr.num("novelty_cutoff", 7, lo=1, hi=10)),
+        digest_size=int(tr.num("digest_size", 10, lo=1, hi=50)),
+    )
+    if not criteria.topics and not criteria.keywords:
+        raise ConfigError(f"{r.source}: {p}.criteria needs topics or keywords")
+    allowed = {"name", "criteria", "digest_size", "slack_channels", "discord_channels", "console", "editors",
+               "timezone", "daily_time", "weekly_day", "weekly_time"}
+    for k in t:
+        if k not in allowed:
+            raise ConfigError(f"{r.source}: {p}.{k} is not a team setting")
+    return TeamConfig(
+        name=name.strip(),
+        criteria=criteria,
+        slack_channels=tr.str_list("slack_channels", ()),
+        discord_channels=tr.str_list("discord_channels", ()),
+        console=tr.bool("console", True),
+        editors=tr.str_list("editors", ()),
+        timezone=tr.tz("timezone", "") if "timezone" in t else "",
+        daily_time=tr.hhmm("daily_time", "") if "daily_time" in t else "",
+        weekly_day=tr.weekday("weekly_day", "") if "weekly_day" in t else "",
+        weekly_time=tr.hhmm("weekly_time", "") if "weekly_time" in t else "",
+    )
+
+
+class _Reader:
+    """Typed access to nested TOML keys with errors that name the full key."""
+
+    def __init__(self, raw: Mapping[str, Any], source: str, prefix: str = "") -> None:
+        self.raw, self.source, self.prefix = raw, source, prefix
+
+    def _get(self, dotted: str) -> Any:
+        node: Any = self.raw
+        for part in dotted.split("."):
+            if not isinstance(node, Mapping) or part not in node:
+                return None
+            node = node[part]
+        return node
+
+    def _name(self, key: str) -> str:
+        return f"{self.prefix}.{key}" if self.prefix else key
+
+    def _fail(self, key: str, want: str, got: Any) -> ConfigError:
+        return ConfigError(f"{self.source}: {self._name(key)} must be {want} (got {got!r})")
+
+    def str(self, key: str, default: str) -> str:
+        v = self._get(key)
+        if v is None:
+            return default
+        if not isinstance(v, str):
+            raise self._fail(key, "a string", v)
+        return v
+
+    def url(self, key: str, default: str) -> str:
+        v = self.str(key, default)
+        if not v.startswith(("http://", "https://")):
+            raise self._fail(key, "an http(s) URL", v)
+        return v
+
+    def bool(self, key: str, default: bool) -> bool:
+        v = self._get(key)
+        if v is None:
+            return default
+        if not isinstance(v, bool):
+            raise self._fail(key, "true or false", v)
+        return v
+
+    def num(self, key: str, default: float, *, lo: float | None = None, hi: float | None = None) -> float:
+        v = self._get(key)
+        if v is None:
+            return default
+        if isinstance(v, bool) or not isinstance(v, int | float):
+            raise self._fail(key, "a number", v)
+        if (lo is not None and v < lo) or (hi is not None and v > hi):
+            raise self._fail(key, f"between {lo} and {hi}" if hi is not None else f">= {lo}", v)
+        return v
+
+    def str_list(self, key: str, default: tuple[str, ...]) -> tuple[str, ...]:
+        v = self._get(key)
+        if v is None:
+            return tuple(default)
+        if not isinstance(v, list) or not all(isinstance(x, str) for x in v):
+            raise self._fail(key, "a list of strings", v)
+        return tuple(x.strip() for x in v if x.strip())
+
+    def list_of_tables(self, key: str) -> list[Mapping[str, Any]]:
+        v = self._get(key)
+        if v is None:
+            return []
+        if not isinstance(v, list) or not all(isinstance(x, Mapping) for x in v):
+            raise self._fail(key, "an array of tables ([[teams]])", v)
+        return v
+
+    def tz(self, key: str, default: str) -> str:
+        v = self.str(key, default)
+        try:
+            ZoneInfo(v)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise self._fail(key, "an IANA timezone like 'Europe/Berlin'", v) from None
+        return v
+
+    def hhmm(self, key: str, default: str) -> str:
+        v = self.str(key, default)
+        hh, _, mm = v.partition(":")
+        if not (hh.isdigit() and mm.isdigit() and 0 <= int(hh) < 24 and 0 <= int(mm) < 60 and len(mm) == 2):
+            raise self._fail(key, "a time like '09:00'", v)
+        return v
+
+    def weekday(self, key: str, default: str) -> str:
+        v = self.str(key, default).lower()[:3]
+        if v not in WEEKDAYS:
+            raise self._fail(key, "a day name like 'fri'", v)
+        return v
