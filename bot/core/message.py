@@ -114,6 +114,19 @@ class Image:
     alt: str
 
 
+@dataclass(frozen=True, slots=True)
+class Form:
+    """Ask the user for one long text (a Slack modal, a Discord modal, a console prompt).
+
+    On submit the platform runs `submit_command` with the entered text appended.
+    """
+
+    title: str
+    label: str
+    initial: str
+    submit_command: str
+
+
 Block = Header | Paragraph | Bullets | Fields | Table | Context | Divider | PaperCard
 
 
@@ -133,6 +146,7 @@ class Message:
     image: Image | None = None
     actions: tuple[Action, ...] = ()  # message-level buttons (e.g. "More" pagination)
     key: str = ""  # stable identity of a post within a thread, for idempotent posting
+    form: Form | None = None  # set when the reply is "fill in this form" (criteria edit)
 
     @classmethod
     def text(cls, text: str, *, ephemeral: bool = True) -> Message:

@@ -1,0 +1,60 @@
+"""What handlers get: config, the store, and the ports the composition root injected."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
+from bot.config import Config, TeamConfig
+from bot.core.models import Request
+from bot.ports import LLM, Chat, Clock, NotConfigured, PaperScorer, PaperSource
+from storage.db import Store
+
+
+@dataclass
+class SystemClock:
+    """The real clock, in the configured timezone."""
+
+    tz: str = "UTC"
+
+    def now(self) -> datetime:
+        """Aware now."""
+        return datetime.now(ZoneInfo(self.tz))
+
+    def today(self) -> date:
+        """Today's date in that timezone."""
+        return self.now().date()
+
+
+@dataclass
+class Deps:
+    """Everything a handler may use; built once by bot.app."""
+
+    config: Config
+    store: Store
+    clock: Clock
+    source: PaperSource | None = None
+    scorer: PaperScorer | None = None
+    llm: LLM | None = None
+    chats: Mapping[str, Chat] = field(default_factory=dict)
+
+    def team_of(self, req: Request) -> TeamConfig:
+        """The team a request belongs to (its channel's team, else the first team)."""
+        if req.team:
+            return self.config.team(req.team)
+        return self.config.team_for_channel(req.platform, req.channel) or self.config.teams[0]
+
+    def need_llm(self) -> LLM:
+        """The LLM, or a friendly NotConfigured error."""
+        if self.llm is None:
+            raise NotConfigured("No LLM is configured: set OPENAI_API_KEY (or [llm] base_url for a local "
+                                "OpenAI-compatible server) to use this command.")
+        return self.llm
+
+    def need_source(self) -> PaperSource:
+        """The arXiv source (always present outside tests)."""
+        if self.source is None:
+            raise NotConfigured("arXiv access is not configured.")
+        return self.source

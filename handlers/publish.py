@@ -1,0 +1,72 @@
+"""Posting a Thread to every configured chat exactly once: the posts table is the truth."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+from bot.config import TeamConfig
+from bot.core.message import Thread
+from bot.ports import Chat
+from handlers.deps import Deps
+from storage import posts
+
+log = logging.getLogger("paperbot.publish")
+
+
+@dataclass
+class PublishReport:
+    """How many messages were posted and how many were already there (resumed runs)."""
+
+    posted: int = 0
+    skipped: int = 0
+    targets: int = 0
+
+
+def targets(team: TeamConfig, platform: str) -> tuple[str, ...]:
+    """The channels of a team on a platform."""
+    if platform == "slack":
+        return team.slack_channels
+    if platform == "discord":
+        return team.discord_channels
+    if platform == "console":
+        return ("console",) if team.console else ()
+    return ()
+
+
+async def publish(thread: Thread, *, team: TeamConfig, deps: Deps) -> PublishReport:
+    """Post the thread to each of the team's channels on every configured chat, resuming where a run stopped."""
+    report = PublishReport()
+    for platform, chat in deps.chats.items():
+        for channel in targets(team, platform):
+            report.targets += 1
+            await _publish_one(chat, channel, thread, team=team.name, deps=deps, report=report)
+    return report
+
+
+async def _publish_one(chat: Chat, channel: str, thread: Thread, *, team: str, deps: Deps,
+                       report: PublishReport) -> None:
+    where = {"team": team, "kind": thread.kind, "period": thread.period, "platform": chat.platform,
+             "channel": channel}
+    parent = await deps.store.call(posts.find_post, **where, key="parent")
+    if parent is None:
+        ids = await chat.post(channel, thread.parent)
+        await deps.store.call(posts.record_post, **where, key="parent", message_ids=ids, thread_id=ids[0],
+                              papers=thread.parent.papers)
+        parent_id = ids[0]
+        report.posted += 1
+    else:
+        parent_id = parent.thread_id or parent.message_ids[0]
+        report.skipped += 1
+    for i, reply in enumerate(thread.replies):
+        key = reply.key or f"reply-{i}"
+        if await deps.store.call(posts.find_post, **where, key=key) is not None:
+            report.skipped += 1
+            continue
+        ids = await chat.reply(channel, parent_id, reply, thread_name=thread.name)
+        # Recorded right after each post: a crash between two replies resumes at the next one.
+        await deps.store.call(posts.record_post, **where, key=key, message_ids=ids, thread_id=parent_id,
+                              papers=reply.papers)
+        report.posted += 1
+    log.info("published %s %s for %s to %s:%s (%d posted, %d already there)", thread.kind, thread.period, team,
+             chat.platform, channel, report.posted, report.skipped)

@@ -1,0 +1,74 @@
+"""Digest results: which papers a team picked on which day, and the run's counts."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict
+from datetime import date
+
+from sqlite_utils import Database
+
+from bot.core.models import Digest, LLMUsage, Pick, Score
+from storage.db import utcnow
+from storage.papers import paper_from_row
+
+
+def save_digest(db: Database, digest: Digest) -> None:
+    """Store a day's digest and its picks (replacing an earlier run of the same day)."""
+    day = digest.day.isoformat()
+    with db.atomic():
+        db.execute("DELETE FROM picks WHERE team = ? AND day = ?", [digest.team, day])
+        db["picks"].insert_all(
+            {"team": digest.team, "day": day, "arxiv_id": p.paper.arxiv_id, "rank": i + 1,
+             "relevance": p.score.relevance, "novelty": p.score.novelty, "comment": p.score.comment,
+             "author_match": int(p.score.author_match), "scorer": p.score.scorer}
+            for i, p in enumerate(digest.picks)
+        )
+        db["digests"].upsert(
+            {"team": digest.team, "day": day, "scorer": digest.scorer, "listed": digest.listed,
+             "scanned": digest.scanned, "picked": len(digest.picks), "unscored": len(digest.unscored),
+             "usage": json.dumps(asdict(digest.usage)), "created_at": utcnow()},
+            pk=("team", "day"),
+        )
+
+
+def picks_between(db: Database, team: str, start: date, end: date) -> list[dict]:
+    """Picks of days start..end inclusive with paper fields and net votes, best first."""
+    return list(db.query(
+        """SELECT k.day, k.rank, k.relevance, k.novelty, k.comment, k.author_match, k.scorer, p.*,
+                  coalesce((SELECT sum(v.value) FROM votes v WHERE v.team = k.team AND v.arxiv_id = k.arxiv_id), 0)
+                    AS votes
+           FROM picks k JOIN papers p USING (arxiv_id)
+           WHERE k.team = ? AND k.day BETWEEN ? AND ?
+           ORDER BY votes DESC, k.author_match DESC, coalesce(k.relevance, 0) + coalesce(k.novelty, 0) DESC,
+                    k.day DESC, k.rank""",
+        [team, start.isoformat(), end.isoformat()],
+    ))
+
+
+def row_to_pick(r: dict) -> Pick:
+    """A picks_between row as a Pick."""
+    return Pick(paper_from_row(r), Score(r["arxiv_id"], r["relevance"], r["novelty"], r["comment"], r["scorer"],
+                                         bool(r["author_match"])), int(r["votes"] or 0))
+
+
+def digest_meta(db: Database, team: str, day: date) -> dict | None:
+    """The stored counts of a day's digest, or None."""
+    rows = list(db.query("SELECT * FROM digests WHERE team = ? AND day = ?", [team, day.isoformat()]))
+    if not rows:
+        return None
+    r = dict(rows[0])
+    r["usage"] = LLMUsage(**json.loads(r["usage"] or "{}"))
+    return r
+
+
+def latest_digest_day(db: Database, team: str) -> date | None:
+    """The most recent day with a stored digest."""
+    row = db.execute("SELECT max(day) FROM digests WHERE team = ?", [team]).fetchone()
+    return date.fromisoformat(row[0]) if row and row[0] else None
+
+
+def digest_days(db: Database, team: str, *, limit: int = 10) -> list[date]:
+    """The most recent digest days, newest first."""
+    rows = db.execute("SELECT day FROM digests WHERE team = ? ORDER BY day DESC LIMIT ?", [team, limit]).fetchall()
+    return [date.fromisoformat(r[0]) for r in rows]

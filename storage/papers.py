@@ -1,0 +1,143 @@
+"""Papers, their full-text cache, the daily listings, and full-text search."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterable, Sequence
+from datetime import date
+from typing import Any
+
+from sqlite_utils import Database
+
+from bot.core.models import ListingEntry, Paper
+from storage.db import utcnow
+
+
+def _row(p: Paper) -> dict[str, Any]:
+    return {
+        "arxiv_id": p.arxiv_id,
+        "title": p.title,
+        "abstract": p.abstract,
+        "authors": json.dumps(list(p.authors), ensure_ascii=False),
+        "authors_text": ", ".join(p.authors),
+        "categories": json.dumps(list(p.categories)),
+        "published": p.published,
+        "version": p.version,
+        "arxiv_comment": p.arxiv_comment,
+        "stored_at": utcnow(),
+    }
+
+
+def paper_from_row(r: dict[str, Any]) -> Paper:
+    """Rebuild a Paper from a papers row."""
+    return Paper(
+        arxiv_id=r["arxiv_id"],
+        title=r["title"],
+        abstract=r["abstract"],
+        authors=tuple(json.loads(r["authors"] or "[]")),
+        categories=tuple(json.loads(r["categories"] or "[]")),
+        published=r["published"],
+        version=r["version"],
+        arxiv_comment=r["arxiv_comment"],
+    )
+
+
+def upsert_papers(db: Database, papers: Iterable[Paper]) -> int:
+    """Insert or update papers (keeps any cached full text); returns how many were written."""
+    rows = [_row(p) for p in papers]
+    if rows:
+        with db.atomic():
+            db["papers"].upsert_all(rows, pk="arxiv_id", batch_size=500)
+    return len(rows)
+
+
+def get_paper(db: Database, arxiv_id: str) -> Paper | None:
+    """One paper by id, or None."""
+    rows = list(db.query("SELECT * FROM papers WHERE arxiv_id = ?", [arxiv_id]))
+    return paper_from_row(rows[0]) if rows else None
+
+
+def get_papers(db: Database, ids: Sequence[str]) -> dict[str, Paper]:
+    """Papers by id (absent ids are missing from the dict)."""
+    out: dict[str, Paper] = {}
+    for i in range(0, len(ids), 500):
+        chunk = list(ids[i : i + 500])
+        marks = ",".join("?" * len(chunk))
+        for r in db.query(f"SELECT * FROM papers WHERE arxiv_id IN ({marks})", chunk):  # noqa: S608
+            out[r["arxiv_id"]] = paper_from_row(r)
+    return out
+
+
+def save_listing(db: Database, day: date, entries: Sequence[ListingEntry]) -> int:
+    """Store the papers of a day's listing and which announce type each came under."""
+    upsert_papers(db, (e.paper for e in entries))
+    rows = [
+        {"day": day.isoformat(), "arxiv_id": e.paper.arxiv_id, "announce_type": e.announce_type,
+         "category": e.paper.primary_category}
+        for e in entries
+    ]
+    if rows:
+        with db.atomic():
+            db["listings"].upsert_all(rows, pk=("day", "arxiv_id"))
+    return len(rows)
+
+
+def listing_for_day(db: Database, day: date) -> list[ListingEntry]:
+    """The stored listing of a day, in stored order."""
+    rows = db.query(
+        "SELECT p.*, l.announce_type FROM listings l JOIN papers p USING (arxiv_id) WHERE l.day = ? ORDER BY l.rowid",
+        [day.isoformat()],
+    )
+    return [ListingEntry(paper_from_row(r), r["announce_type"]) for r in rows]
+
+
+def set_full_text(db: Database, arxiv_id: str, text: str) -> None:
+    """Cache a paper's full text (from its arXiv HTML page)."""
+    db.execute("UPDATE papers SET full_text = ? WHERE arxiv_id = ?", [text, arxiv_id])
+
+
+def get_full_text(db: Database, arxiv_id: str) -> str | None:
+    """The cached full text, if any."""
+    rows = list(db.query("SELECT full_text FROM papers WHERE arxiv_id = ?", [arxiv_id]))
+    return rows[0]["full_text"] if rows else None
+
+
+_FTS_SPECIAL = re.compile(r'[^\w\s"*-]', re.UNICODE)
+
+
+def fts_query(text: str) -> str:
+    """Turn user words into a safe FTS5 query: quoted phrases kept, every other term quoted.
+
+    Users type things like `"mixture of experts" Bengio`, `C++`, `OR`, `*` or 2 KB of text; each bare
+    word becomes a quoted FTS string so operators and syntax errors cannot come from user input.
+    """
+    text = text.replace("“", '"').replace("”", '"')
+    if text.count('"') % 2:  # an unmatched quote: treat it as a space, keep the words
+        i = text.rfind('"')
+        text = text[:i] + " " + text[i + 1 :]
+    phrases = re.findall(r'"([^"]+)"', text)
+    rest = re.sub(r'"[^"]*"', " ", text)
+    terms = [t for t in _FTS_SPECIAL.sub(" ", rest).replace("*", " ").split() if t.strip("-")]
+    parts = [f'"{p.strip()}"' for p in phrases if p.strip()] + ['"' + t.strip("-") + '"' for t in terms]
+    parts = [p.replace('""', '"') for p in parts if p.strip('"').strip()]
+    return " ".join(parts[:32])  # cap: 2 KB of text must not become a 400-term query
+
+
+def search(db: Database, text: str, *, limit: int = 10, offset: int = 0) -> tuple[list[Paper], int]:
+    """Full-text search over title, abstract, authors; returns (page of papers, total matches)."""
+    q = fts_query(text)
+    if not q:
+        return [], 0
+    total = db.execute("SELECT count(*) FROM papers_fts WHERE papers_fts MATCH ?", [q]).fetchone()[0]
+    rows = db.query(
+        """SELECT p.* FROM papers_fts JOIN papers p ON p.rowid = papers_fts.rowid
+           WHERE papers_fts MATCH ? ORDER BY bm25(papers_fts, 5.0, 1.0, 2.0) LIMIT ? OFFSET ?""",
+        [q, limit, offset],
+    )
+    return [paper_from_row(r) for r in rows], total
+
+
+def count_papers(db: Database) -> int:
+    """How many papers are stored."""
+    return db.execute("SELECT count(*) FROM papers").fetchone()[0]

@@ -1,0 +1,63 @@
+"""Votes: one per user per paper per platform; Slack and Discord votes of a team add up."""
+
+from __future__ import annotations
+
+from sqlite_utils import Database
+
+from storage.db import utcnow
+
+
+def set_vote(db: Database, *, team: str, arxiv_id: str, platform: str, user: str, value: int) -> bool:
+    """Record a +1/-1 vote; returns False when the same vote was already there (a no-op)."""
+    with db.atomic():
+        rows = list(db.query(
+            "SELECT value FROM votes WHERE team = ? AND arxiv_id = ? AND platform = ? AND user = ?",
+            [team, arxiv_id, platform, user]))
+        if rows and rows[0]["value"] == value:
+            return False
+        db["votes"].upsert({"team": team, "arxiv_id": arxiv_id, "platform": platform, "user": user,
+                            "value": value, "at": utcnow()}, pk=("team", "arxiv_id", "platform", "user"))
+    return True
+
+
+def remove_vote(db: Database, *, team: str, arxiv_id: str, platform: str, user: str, value: int) -> bool:
+    """Remove a user's vote of this sign; False when there was none."""
+    with db.atomic():
+        cur = db.execute(
+            "DELETE FROM votes WHERE team = ? AND arxiv_id = ? AND platform = ? AND user = ? AND value = ?",
+            [team, arxiv_id, platform, user, value])
+    return cur.rowcount > 0
+
+
+def net_votes(db: Database, team: str, ids: list[str]) -> dict[str, int]:
+    """Net votes (ups minus downs) for papers."""
+    if not ids:
+        return {}
+    marks = ",".join("?" * len(ids))
+    rows = db.query(
+        f"SELECT arxiv_id, sum(value) AS v FROM votes WHERE team = ? AND arxiv_id IN ({marks}) GROUP BY arxiv_id",  # noqa: S608
+        [team, *ids])
+    return {r["arxiv_id"]: int(r["v"]) for r in rows}
+
+
+def top_voted(db: Database, team: str, *, since: str = "", limit: int = 10, offset: int = 0) -> list[dict]:
+    """Papers by net votes (only positive), with paper fields."""
+    return list(db.query(
+        """SELECT p.*, sum(v.value) AS votes, count(*) AS voters FROM votes v JOIN papers p USING (arxiv_id)
+           WHERE v.team = ? AND v.at >= ? GROUP BY v.arxiv_id HAVING sum(v.value) > 0
+           ORDER BY votes DESC, max(v.at) DESC LIMIT ? OFFSET ?""",
+        [team, since, limit, offset]))
+
+
+def user_votes(db: Database, team: str, *, platform: str, user: str, limit: int = 10, offset: int = 0) -> list[dict]:
+    """What one user voted up, newest first."""
+    return list(db.query(
+        """SELECT p.*, v.value, v.at FROM votes v JOIN papers p USING (arxiv_id)
+           WHERE v.team = ? AND v.platform = ? AND v.user = ? AND v.value > 0 ORDER BY v.at DESC LIMIT ? OFFSET ?""",
+        [team, platform, user, limit, offset]))
+
+
+def voted_ids(db: Database, team: str) -> dict[str, int]:
+    """Every paper the team voted on, with its net votes (training signal for the ranker)."""
+    rows = db.query("SELECT arxiv_id, sum(value) AS v FROM votes WHERE team = ? GROUP BY arxiv_id", [team])
+    return {r["arxiv_id"]: int(r["v"]) for r in rows}
