@@ -138,3 +138,26 @@ class PaperScorer(Protocol):
     async def score(self, papers: Sequence[Paper], criteria: Criteria, *, team: str = "") -> ScoringResult:
         """Relevance/novelty (1-10) and a one-line comment per paper; never drops a paper silently."""
         ...
+
+
+class Explainer(Protocol):
+    """Explains one paper for a team (bot.llm.explain implements it)."""
+
+    model: str
+    prompt_version: str
+
+    async def explain(self, paper: Paper, criteria: Criteria, *, question: str = "",
+                      full_text: str | None = None) -> tuple[str, CallRecord]:
+        """Markdown-free plain text answer (TL;DR, key idea, why it matters here, limitations) and its cost."""
+        ...
+
+
+class WeeklyWriter(Protocol):
+    """Synthesises the weekly breakthroughs report from the week's picks (bot.llm.weekly implements it)."""
+
+    model: str
+    prompt_version: str
+
+    async def synthesize(self, week: Any, criteria: Criteria, *, team: str) -> tuple[dict[str, Any], list[CallRecord]]:
+        """The report as a dict following the weekly JSON schema, and the calls it took."""
+        ...

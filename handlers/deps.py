@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 
 from bot.config import Config, TeamConfig
 from bot.core.models import Request
-from bot.ports import LLM, Chat, Clock, NotConfigured, PaperScorer, PaperSource
+from bot.ports import LLM, Chat, Clock, Explainer, NotConfigured, PaperScorer, PaperSource, WeeklyWriter
 from storage.db import Store
 
 
@@ -38,6 +38,8 @@ class Deps:
     source: PaperSource | None = None
     scorer: PaperScorer | None = None
     llm: LLM | None = None
+    explainer: Explainer | None = None
+    weekly_writer: WeeklyWriter | None = None
     chats: Mapping[str, Chat] = field(default_factory=dict)
 
     def team_of(self, req: Request) -> TeamConfig:

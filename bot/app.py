@@ -1,0 +1,174 @@
+"""Composition root: builds everything from config and runs it in ONE asyncio loop; clean shutdown."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import signal
+from collections.abc import AsyncIterator
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from bot.config import Config, TeamConfig
+from bot.llm.client import OpenAIChat
+from bot.llm.scoring import LLMScorer
+from bot.platforms.console import ConsoleChat, console_loop
+from bot.ports import Chat
+from bot.scheduler import build_scheduler, missed_today, team_schedule
+from bot.sources.arxiv import ArxivSource
+from handlers.daily import run_daily
+from handlers.deps import Deps, SystemClock
+from handlers.service import BotService
+from storage import jobs
+from storage.db import Store
+
+log = logging.getLogger("paperbot.app")
+
+
+def build_llm(config: Config) -> OpenAIChat | None:
+    """The OpenAI-compatible client, or None when no key and no base_url are configured."""
+    c = config.llm
+    if not c.enabled:
+        return None
+    return OpenAIChat(
+        model=c.model, api_key=c.api_key or "not-needed", base_url=c.base_url or None, timeout_s=c.timeout_s,
+        max_retries=c.max_retries, price_prompt_per_m=c.price_prompt_per_m,
+        price_completion_per_m=c.price_completion_per_m, price_cached_per_m=c.price_cached_per_m,
+        json_mode=c.json_mode,
+    )
+
+
+def build_deps(config: Config, *, store: Store | None = None, chats: dict[str, Chat] | None = None) -> Deps:
+    """Everything handlers need, from config (nothing connects until used)."""
+    a = config.arxiv
+    source = ArxivSource(rss_url=a.rss_url, api_url=a.api_url, html_url=a.html_url, timeout_s=a.timeout_s,
+                         min_interval_s=a.min_interval_s)
+    llm = build_llm(config)
+    scorer = None
+    if llm is not None:
+        scorer = LLMScorer(llm, batch_size=config.llm.batch_size, concurrency=config.llm.concurrency,
+                           max_abstract_chars=config.llm.max_abstract_chars)
+    return Deps(config=config, store=store or Store.open(config.storage.path), clock=SystemClock(config.schedule.timezone),
+                source=source, scorer=scorer, llm=llm, chats=dict(chats or {}))
+
+
+async def daily_job(team: TeamConfig, deps: Deps) -> None:
+    """The scheduled daily run; failures are logged, never crash the bot."""
+    try:
+        result = await run_daily(team, deps)
+        if result.digest is None:
+            log.info("daily %s: no announcement today", team.name)
+    except Exception:
+        log.exception("daily digest for %s failed; it will be retried at the next start or run", team.name)
+
+
+async def weekly_job(team: TeamConfig, deps: Deps) -> None:
+    """The scheduled weekly report."""
+    try:
+        from handlers.weekly import run_weekly
+
+        await run_weekly(team, deps)
+    except Exception:
+        log.exception("weekly report for %s failed", team.name)
+
+
+async def catch_up(config: Config, deps: Deps, *, now: datetime | None = None) -> list[str]:
+    """On start, run today's daily digest for teams whose time passed while the bot was down."""
+    done = []
+    for team in config.teams:
+        tz = ZoneInfo(team_schedule(config, team)[0])
+        now_l = (now or datetime.now(tz)).astimezone(tz)
+        if not missed_today(config, team, now_l):
+            continue
+        last = await deps.store.call(jobs.last_job, "daily", team=team.name)
+        if last and last["status"] in ("ok", "empty") and last["started_at"][:10] == now_l.date().isoformat():
+            continue
+        log.info("catching up the missed daily digest for %s", team.name)
+        await daily_job(team, deps)
+        done.append(team.name)
+    return done
+
+
+async def run_bot(config: Config, *, console: bool | None = None) -> None:
+    """`paperbot run`: platforms + scheduler in one loop until Ctrl-C / SIGTERM."""
+    deps = build_deps(config)
+    service = BotService(deps)
+    chats: dict[str, Chat] = {}
+    stoppers = []
+    tasks: list[asyncio.Task] = []
+    if config.slack.enabled:
+        from bot.platforms.slack.adapter import SlackAdapter
+
+        slack = SlackAdapter(config.slack, service)
+        chats["slack"] = slack.chat
+        await slack.start()
+        stoppers.append(slack.stop)
+    if config.discord.enabled:
+        from bot.platforms.discord.adapter import DiscordAdapter
+
+        discord_ = DiscordAdapter(config.discord, service)
+        chats["discord"] = discord_.chat
+        await discord_.start()
+        stoppers.append(discord_.stop)
+    use_console = console if console is not None else not chats
+    if use_console:
+        chats["console"] = ConsoleChat()
+    deps.chats = chats
+    scheduler = build_scheduler(config, daily=lambda t: daily_job(t, deps), weekly=lambda t: weekly_job(t, deps))
+    scheduler.start()
+    for job in scheduler.get_jobs():
+        log.info("scheduled %s: next run %s", job.name, job.next_run_time)
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        with contextlib.suppress(NotImplementedError):
+            loop.add_signal_handler(sig, stop.set)
+    tasks.append(asyncio.create_task(catch_up(config, deps)))
+    if use_console:
+        tasks.append(asyncio.create_task(_console_then_stop(service, stop)))
+    try:
+        await stop.wait()
+    finally:
+        log.info("shutting down")
+        scheduler.shutdown(wait=False)
+        for t in tasks:
+            t.cancel()
+        for s in stoppers:
+            with contextlib.suppress(Exception):
+                await s()
+        deps.store.close()
+
+
+async def _console_then_stop(service: BotService, stop: asyncio.Event) -> None:
+    try:
+        await console_loop(service)
+    finally:
+        stop.set()
+
+
+@contextlib.asynccontextmanager
+async def open_chats(config: Config) -> AsyncIterator[dict[str, Chat]]:
+    """Post-only chats for one-shot CLI runs: Slack/Discord when configured, else the console."""
+    chats: dict[str, Chat] = {}
+    closers = []
+    if config.slack.enabled:
+        from bot.platforms.slack.chat import open_slack_chat
+
+        chat, close = await open_slack_chat(config.slack)
+        chats["slack"] = chat
+        closers.append(close)
+    if config.discord.enabled:
+        from bot.platforms.discord.chat import open_discord_chat
+
+        chat, close = await open_discord_chat(config.discord)
+        chats["discord"] = chat
+        closers.append(close)
+    if not chats:
+        chats["console"] = ConsoleChat()
+    try:
+        yield chats
+    finally:
+        for c in closers:
+            with contextlib.suppress(Exception):
+                await c()

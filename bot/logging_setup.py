@@ -1,0 +1,38 @@
+"""Logging: one format, secrets redacted from every record."""
+
+from __future__ import annotations
+
+import logging
+import os
+import re
+
+_SECRET_ENV = ("OPENAI_API_KEY", "SLACK_BOT_TOKEN", "SLACK_APP_TOKEN", "SLACK_SIGNING_SECRET", "DISCORD_TOKEN")
+_TOKEN_RE = re.compile(r"\b(xox[abpr]-[\w-]+|xapp-[\w-]+|sk-[\w-]{8,})")
+
+
+class RedactSecrets(logging.Filter):
+    """Replace known secret values and token-shaped strings with '[redacted]'."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        """Rewrite the record's message in place; never drops a record."""
+        msg = record.getMessage()
+        clean = _TOKEN_RE.sub("[redacted]", msg)
+        for name in _SECRET_ENV:
+            val = os.environ.get(name)
+            if val and len(val) >= 6:
+                clean = clean.replace(val, "[redacted]")
+        if clean != msg:
+            record.msg, record.args = clean, None
+        return True
+
+
+def setup_logging(*, verbose: bool = False) -> None:
+    """Configure the root logger once (stderr, redacted)."""
+    handler = logging.StreamHandler()
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s", "%H:%M:%S"))
+    handler.addFilter(RedactSecrets())
+    root = logging.getLogger()
+    root.handlers[:] = [handler]
+    root.setLevel(logging.DEBUG if verbose else logging.INFO)
+    for noisy in ("httpx", "httpx2", "openai", "urllib3", "discord", "slack_bolt", "slack_sdk", "apscheduler", "arxiv"):
+        logging.getLogger(noisy).setLevel(logging.DEBUG if verbose else logging.WARNING)

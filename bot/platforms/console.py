@@ -1,0 +1,77 @@
+"""The console platform: posts print to the terminal, commands typed at a prompt run the shared handlers."""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import sys
+from typing import TextIO
+
+from bot.core.message import Message
+from bot.core.models import ReactionEvent, Request
+from bot.core.render_text import render
+from handlers.service import BotService
+
+
+class ConsoleChat:
+    """A Chat that prints; message ids are sequential numbers."""
+
+    platform = "console"
+
+    def __init__(self, out: TextIO | None = None) -> None:
+        self.out = out or sys.stdout
+        self._ids = itertools.count(1)
+
+    async def post(self, channel: str, message: Message) -> list[str]:
+        """Print a channel post."""
+        mid = str(next(self._ids))
+        self._print(f"#{channel} [message {mid}]", message)
+        return [mid]
+
+    async def reply(self, channel: str, parent_id: str, message: Message, *, thread_name: str = "") -> list[str]:
+        """Print a thread reply."""
+        mid = str(next(self._ids))
+        self._print(f"#{channel} ↳ thread of {parent_id} [message {mid}]", message)
+        return [mid]
+
+    def _print(self, where: str, message: Message) -> None:
+        body = render(message, fmt="text")
+        self.out.write(f"\n── {where} " + "─" * max(0, 60 - len(where)) + f"\n{body}\n")
+        self.out.flush()
+
+
+HELP = """Type a command as you would in Slack or Discord, e.g. /papers today, /papers search "mixture of experts",
+/criteria show, /explain 2601.16725. React to a message with: react <message id> <emoji> [remove]
+(e.g. react 3 👍). Ctrl-D or /quit to leave."""
+
+
+async def console_loop(service: BotService, *, user: str = "console-user", inp: TextIO | None = None,
+                       out: TextIO | None = None) -> None:
+    """Read commands from stdin (off the event loop) and print the replies."""
+    inp = inp or sys.stdin
+    out = out or sys.stdout
+    out.write(HELP + "\n")
+    while True:
+        out.write("paperbot> ")
+        out.flush()
+        line = await asyncio.to_thread(inp.readline)
+        if not line:
+            return
+        line = line.strip()
+        if not line:
+            continue
+        if line in ("/quit", "/exit", "quit", "exit"):
+            return
+        if line.startswith("react "):
+            parts = line.split()
+            if len(parts) < 3:
+                out.write("usage: react <message id> <emoji> [remove]\n")
+                continue
+            ev = ReactionEvent("console", "console", parts[1], user, parts[2], added=parts[-1] != "remove")
+            out.write(await service.on_reaction(ev) + "\n")
+            continue
+        head, _, rest = line.partition(" ")
+        req = Request(platform="console", team="", channel="console", user=user, text=rest.strip(),
+                      command=head.lstrip("/"), user_name=user)
+        reply = await service.run_command(req)
+        out.write(render(reply, fmt="text") + "\n")

@@ -1,0 +1,130 @@
+"""The daily job: fetch the listing, select papers for a team, store the digest, post it once."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import date
+
+from bot.config import TeamConfig
+from bot.core.digest_view import digest_thread
+from bot.core.message import Thread
+from bot.core.models import Digest, ListingEntry, LLMUsage, Pick
+from handlers import selection
+from handlers.deps import Deps
+from handlers.publish import PublishReport, publish
+from handlers.registry import UserError
+from storage import criteria as criteria_store
+from storage import digests, jobs, scores
+from storage import papers as paper_store
+from storage import votes as vote_store
+
+log = logging.getLogger("paperbot.daily")
+
+
+@dataclass
+class DailyResult:
+    """What a daily run did."""
+
+    digest: Digest | None  # None: no announcement that day
+    thread: Thread | None
+    published: PublishReport | None
+    day: date | None
+
+
+async def load_listing(deps: Deps, day: date | None) -> tuple[date | None, list[ListingEntry]]:
+    """The stored listing of `day`, else today's feed from arXiv (stored on arrival)."""
+    if day is not None:
+        stored = await deps.store.call(paper_store.listing_for_day, day)
+        if stored:
+            return day, stored
+    cfg = deps.config.arxiv
+    listing = await deps.need_source().listing(cfg.categories, cfg.announce_types)
+    if listing.day is None or not listing.entries:
+        return listing.day or day, []
+    await deps.store.call(paper_store.save_listing, listing.day, list(listing.entries))
+    if day is not None and listing.day != day:
+        raise UserError(f"arXiv's feed is for {listing.day.isoformat()} and nothing is stored for "
+                        f"{day.isoformat()}: the feed only ever holds the latest announcement.")
+    return listing.day, list(listing.entries)
+
+
+def _in_team_categories(entry: ListingEntry, team: TeamConfig) -> bool:
+    cats = team.criteria.categories
+    return not cats or any(c in cats for c in entry.paper.categories) or not entry.paper.categories
+
+
+async def run_daily(team: TeamConfig, deps: Deps, *, day: date | None = None, dry_run: bool = False,
+                    progress: bool = False) -> DailyResult:
+    """Score one day's listing for a team, store the digest, and (unless dry_run) post it."""
+    job = await deps.store.call(jobs.start_job, "daily", team=team.name, period=day.isoformat() if day else "")
+    try:
+        result = await _run(team, deps, day=day, dry_run=dry_run)
+    except Exception as e:
+        await deps.store.call(jobs.finish_job, job, status="failed", detail=f"{type(e).__name__}: {e}")
+        raise
+    status = "empty" if result.digest is None else "ok"
+    detail = "" if result.digest is None else f"{len(result.digest.picks)} picks"
+    await deps.store.call(jobs.finish_job, job, status=status, detail=detail)
+    return result
+
+
+async def _run(team: TeamConfig, deps: Deps, *, day: date | None, dry_run: bool) -> DailyResult:
+    cv = await deps.store.call(criteria_store.ensure_team, team.name, team.criteria)
+    criteria = cv.criteria
+    the_day, entries = await load_listing(deps, day)
+    if not entries:
+        log.info("no arXiv announcement for %s (%s): nothing to do", team.name, the_day)
+        return DailyResult(None, None, None, the_day)
+    assert the_day is not None
+    candidates = [e.paper for e in entries if _in_team_categories(e, team)]
+    scorer = deps.scorer
+    key = scores.ScoreKey(team.name, cv.hash, scorer.name if scorer else selection.LOCAL_SCORER_NAME,
+                          scorer.prompt_version if scorer else selection.LOCAL_PROMPT_VERSION)
+    ids = [p.arxiv_id for p in candidates]
+    cached = await deps.store.call(scores.cached_scores, key, ids)
+    history = await deps.store.call(scores.history, team.name)
+    votes = await deps.store.call(vote_store.voted_ids, team.name)
+    sel = await selection.select(candidates, criteria, scorer=scorer, history=history, cached=cached, votes=votes)
+    fresh = [s for i, s in sel.scores.items() if i not in cached and i not in sel.locally_decided]
+    await deps.store.call(scores.save_scores, key, fresh)
+    if sel.locally_decided:
+        await deps.store.call(scores.save_scores, key, [sel.scores[i] for i in sel.locally_decided],
+                              status="filtered")
+    if sel.unscored:
+        await deps.store.call(scores.mark_unscored, key, sel.unscored)
+    await deps.store.call(scores.record_calls, sel.calls, team=team.name, ref=the_day.isoformat())
+    usage = LLMUsage(
+        calls=len(sel.calls),
+        prompt_tokens=sum(c.prompt_tokens for c in sel.calls),
+        completion_tokens=sum(c.completion_tokens for c in sel.calls),
+        cached_tokens=sum(c.cached_tokens for c in sel.calls),
+        cost_usd=sum(c.cost_usd for c in sel.calls),
+    )
+    picks = tuple(Pick(p, s, votes.get(p.arxiv_id, 0)) for p, s in sel.picks)
+    digest = Digest(team=team.name, day=the_day, scorer=sel.scorer_name, listed=len(entries),
+                    scanned=len(candidates), picks=picks, digest_size=criteria.digest_size, usage=usage,
+                    unscored=tuple(sel.unscored))
+    await deps.store.call(digests.save_digest, digest)
+    thread = digest_thread(digest)
+    report = None if dry_run else await publish(thread, team=team, deps=deps)
+    return DailyResult(digest, thread, report, the_day)
+
+
+def digest_json(d: Digest) -> dict:
+    """The documented JSON shape of `paperbot daily --format json`."""
+    return {
+        "date": d.day.isoformat(),
+        "team": d.team,
+        "scorer": d.scorer,
+        "counts": {"listed": d.listed, "scanned": d.scanned, "picked": len(d.picks), "unscored": len(d.unscored)},
+        "llm": {"calls": d.usage.calls, "prompt_tokens": d.usage.prompt_tokens,
+                "completion_tokens": d.usage.completion_tokens, "cost_usd": round(d.usage.cost_usd, 6)},
+        "papers": [
+            {"rank": i, "arxiv_id": p.paper.arxiv_id, "title": p.paper.title, "authors": list(p.paper.authors),
+             "relevance": p.score.relevance, "novelty": p.score.novelty, "comment": p.score.comment,
+             "author_match": p.score.author_match, "votes": p.votes, "url": p.paper.abs_url}
+            for i, p in enumerate(d.picks, start=1)
+        ],
+        "unscored": list(d.unscored),
+    }

@@ -1,0 +1,79 @@
+"""BotService: the one object platform adapters talk to (commands, reactions, dedupe, lookups)."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import replace
+
+from bot.core.message import Message
+from bot.core.models import ReactionEvent, Request
+from handlers import registry
+from handlers.deps import Deps
+from handlers.registry import CommandSpec
+from handlers.votes import handle_reaction
+from storage import jobs, posts
+from storage import papers as paper_store
+
+log = logging.getLogger("paperbot.service")
+
+
+class BotService:
+    """What adapters may ask of the core; they never touch storage or handlers directly."""
+
+    def __init__(self, deps: Deps) -> None:
+        self.deps = deps
+        self._bot_users: set[str] = set()
+
+    @property
+    def commands(self) -> list[CommandSpec]:
+        """Every registered command (adapters generate their slash commands from it)."""
+        import handlers.commands  # noqa: F401 - registers the commands
+
+        return registry.REGISTRY.all()
+
+    def team_for_channel(self, platform: str, channel: str) -> str | None:
+        """The team that owns a channel, if any."""
+        t = self.deps.config.team_for_channel(platform, channel)
+        return t.name if t else None
+
+    async def run_command(self, req: Request) -> Message:
+        """Run a command line for a user; never raises (one error policy)."""
+        import handlers.commands  # noqa: F401
+
+        if not req.team:
+            team = self.deps.config.team_for_channel(req.platform, req.channel) or self.deps.config.teams[0]
+            req = replace(req, team=team.name)
+        return await registry.dispatch(req, self.deps)
+
+    def add_bot_user(self, user_id: str) -> None:
+        """Register the bot's own user id so its reactions are never counted as votes."""
+        self._bot_users.add(user_id)
+
+    async def on_reaction(self, ev: ReactionEvent) -> str:
+        """A reaction was added or removed somewhere."""
+        return await handle_reaction(ev, self.deps, bot_users=frozenset(self._bot_users))
+
+    async def first_delivery(self, platform: str, event_id: str) -> bool:
+        """True the first time an event id is seen; False for a platform's retry of it."""
+        return await self.deps.store.call(posts.mark_event_seen, platform, event_id)
+
+    async def kv_get(self, key: str) -> str | None:
+        """A stored setting (e.g. the hash of the last synced command set)."""
+        return await self.deps.store.call(jobs.kv_get, key)
+
+    async def kv_set(self, key: str, value: str) -> None:
+        """Store a setting."""
+        await self.deps.store.call(jobs.kv_set, key, value)
+
+    async def suggest_papers(self, prefix: str, *, limit: int = 25) -> list[tuple[str, str]]:
+        """(arXiv id, title) of stored papers matching what the user typed, for autocomplete."""
+        text = prefix.strip()
+        if not text:
+            return []
+        if text[:4].isdigit():
+            rows = await self.deps.store.call(
+                lambda db: list(db.query("SELECT arxiv_id, title FROM papers WHERE arxiv_id LIKE ? "
+                                         "ORDER BY arxiv_id DESC LIMIT ?", [text + "%", limit])))
+            return [(r["arxiv_id"], r["title"]) for r in rows]
+        found, _ = await self.deps.store.call(paper_store.search, text, limit=limit)
+        return [(p.arxiv_id, p.title) for p in found]
