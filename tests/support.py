@@ -1,0 +1,76 @@
+"""Shared test helpers: a config from the shipped defaults, real Deps on a temp SQLite file, a FakeChat."""
+
+from __future__ import annotations
+
+import itertools
+import tomllib
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Any
+
+from bot.config import Config, default_config_text, parse_config
+from bot.core.message import Message
+from handlers.deps import Deps
+from storage.db import Store
+
+
+def make_config(tmp_path: Path, *, env: dict[str, str] | None = None, **sections: dict[str, Any]) -> Config:
+    """The shipped config.toml with sections/keys overridden, storage in tmp_path."""
+    raw = tomllib.loads(default_config_text())
+    raw["storage"]["path"] = str(tmp_path / "paperbot.db")
+    for name, values in sections.items():
+        if name == "team":
+            raw["teams"][0].update(values)
+        elif name == "criteria":
+            raw["teams"][0]["criteria"].update(values)
+        elif name == "teams":
+            raw["teams"] = values
+        else:
+            raw.setdefault(name, {}).update(values)
+    return parse_config(raw, env or {}, source="test")
+
+
+@dataclass
+class FixedClock:
+    """A clock that says what the test wants."""
+
+    at: datetime = field(default_factory=lambda: datetime(2026, 1, 28, 9, 0, tzinfo=UTC))
+
+    def now(self) -> datetime:
+        """The fixed instant."""
+        return self.at
+
+    def today(self) -> date:
+        """Its date."""
+        return self.at.date()
+
+
+def make_deps(config: Config, **ports: Any) -> Deps:
+    """Real Deps on the config's SQLite file; pass source=, scorer=, llm=, chats=, clock= as needed."""
+    clock = ports.pop("clock", FixedClock())
+    return Deps(config=config, store=Store.open(config.storage.path), clock=clock, **ports)
+
+
+@dataclass
+class FakeChat:
+    """An in-memory Chat (a fake of OUR port, allowed by the architecture): records every post."""
+
+    platform: str = "console"
+    posts: list[tuple[str, str | None, Message]] = field(default_factory=list)  # (channel, parent, message)
+    fail_after: int | None = None  # raise after this many posts (simulates a crash mid-run)
+    _ids: Any = field(default_factory=lambda: itertools.count(1))
+
+    async def post(self, channel: str, message: Message) -> list[str]:
+        """Record a channel post."""
+        return self._record(channel, None, message)
+
+    async def reply(self, channel: str, parent_id: str, message: Message, *, thread_name: str = "") -> list[str]:
+        """Record a thread reply."""
+        return self._record(channel, parent_id, message)
+
+    def _record(self, channel: str, parent: str | None, message: Message) -> list[str]:
+        if self.fail_after is not None and len(self.posts) >= self.fail_after:
+            raise ConnectionError("simulated crash")
+        self.posts.append((channel, parent, message))
+        return [f"m{next(self._ids)}"]
