@@ -1,0 +1,1 @@
+"""LLM adapters (the only package that imports openai): chat client, prompts, paper scorer."""

@@ -1,0 +1,1 @@
+"""Tests of bot.llm: the real openai client against a local fake server."""

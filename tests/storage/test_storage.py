@@ -1,0 +1,131 @@
+"""Storage on a real SQLite file: migrations, FTS search with odd input, criteria history, posts, votes."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from bot.core.models import Criteria, Digest, ListingEntry, Paper, Pick, Score
+from storage import criteria, digests, posts, scores, votes
+from storage import papers as paper_store
+from storage.db import Store, open_db
+
+FIX = Path(__file__).resolve().parents[1] / "fixtures"
+
+
+def seed_papers() -> list[Paper]:
+    rows = [json.loads(line) for line in (FIX / "seed_papers.jsonl").read_text().splitlines()]
+    return [Paper(r["arxiv_id"], r["title"], r["abstract"], tuple(r["authors"]), ("cs.LG",)) for r in rows]
+
+
+@pytest.fixture
+def db(tmp_path: Path):
+    d = open_db(tmp_path / "t.db")
+    paper_store.save_listing(d, date(2026, 1, 27), [ListingEntry(p, "new") for p in seed_papers()])
+    yield d
+    d.close()
+
+
+def test_wal_busy_timeout_and_reopen_is_idempotent(tmp_path: Path) -> None:
+    d = open_db(tmp_path / "x.db")
+    assert d.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    assert d.execute("PRAGMA busy_timeout").fetchone()[0] >= 5000
+    d.close()
+    d2 = open_db(tmp_path / "x.db")  # migrations already applied: no error, same tables
+    assert "papers_fts" in d2.table_names()
+    d2.close()
+
+
+def test_search_phrases_and_authors(db) -> None:
+    found, total = paper_store.search(db, '"mixture of experts"')
+    assert total >= 1 and all("mixture" in (p.title + p.abstract).lower() for p in found)
+    by_author, _ = paper_store.search(db, "Bengio")
+    assert any("Yoshua Bengio" in p.authors for p in by_author) or by_author == []
+
+
+@pytest.mark.parametrize("text", ['"', "*", "OR", "AND NOT", "NEAR(", "ünïcödé 日本語", "x" * 2048,
+                                  '"unclosed phrase', "a:b", "col:title", "-", "^", "(((", "C++ OR *"])
+def test_search_never_raises_on_odd_input(db, text: str) -> None:
+    found, total = paper_store.search(db, text)
+    assert isinstance(found, list) and total >= 0
+
+
+def test_criteria_versions_keep_history(db) -> None:
+    v1 = criteria.ensure_team(db, "t", Criteria(topics="MoE"))
+    v2 = criteria.save_criteria(db, "t", v1.criteria.evolve(keywords=("pruning",)), author="slack:U1",
+                                change="add keyword: pruning")
+    assert (v1.version, v2.version) == (1, 2) and v1.hash != v2.hash
+    assert criteria.ensure_team(db, "t", Criteria(topics="other")).version == 2  # config does not overwrite
+    hist = criteria.history(db, "t")
+    assert [h.author for h in hist] == ["config", "slack:U1"]
+    assert criteria.get_version(db, "t", 1).criteria.keywords == ()
+
+
+def test_cutoffs_do_not_invalidate_cached_scores() -> None:
+    c = Criteria(topics="MoE")
+    assert criteria.criteria_hash(c) == criteria.criteria_hash(c.evolve(relevance_cutoff=5, digest_size=3))
+    assert criteria.criteria_hash(c) != criteria.criteria_hash(c.evolve(topics="GNN"))
+
+
+def test_scores_cache_and_unscored_retry(db) -> None:
+    key = scores.ScoreKey("t", "h", "llm:m", "p1")
+    scores.save_scores(db, key, [Score("2601.16725", 9, 8, "MoE", "llm:m")])
+    scores.mark_unscored(db, key, ["2601.18401"])
+    cached = scores.cached_scores(db, key, ["2601.16725", "2601.18401"])
+    assert list(cached) == ["2601.16725"]  # the unscored one is retried, not cached
+    scores.save_scores(db, key, [Score("2601.18401", 5, 5, "", "llm:m")])
+    assert set(scores.cached_scores(db, key, ["2601.18401"])) == {"2601.18401"}
+
+
+def test_posts_unique_and_numbered_slots(db) -> None:
+    where = dict(team="t", kind="daily", period="2026-01-27", platform="slack", channel="C1")
+    posts.record_post(db, **where, key="parent", message_ids=["1.0"], papers=["a", "b", "c"])
+    posts.record_post(db, **where, key="parent", message_ids=["9.9"], papers=["z"])  # ignored: unique key
+    assert posts.find_post(db, **where, key="parent").message_ids == ("1.0",)
+    assert posts.paper_for_message(db, platform="slack", message_id="1.0", slot=3) == ("t", "c")
+    posts.record_post(db, **where, key="a", message_ids=["2.0"], papers=["a"])
+    assert posts.paper_for_message(db, platform="slack", message_id="2.0", slot=0) == ("t", "a")
+
+
+def test_votes_one_per_user_and_platforms_add_up(db) -> None:
+    pid = "2601.16725"
+    assert votes.set_vote(db, team="t", arxiv_id=pid, platform="slack", user="U1", value=1)
+    assert not votes.set_vote(db, team="t", arxiv_id=pid, platform="slack", user="U1", value=1)
+    assert votes.set_vote(db, team="t", arxiv_id=pid, platform="discord", user="42", value=1)
+    assert votes.net_votes(db, "t", [pid]) == {pid: 2}
+    assert votes.remove_vote(db, team="t", arxiv_id=pid, platform="slack", user="U1", value=1)
+    assert not votes.remove_vote(db, team="t", arxiv_id=pid, platform="slack", user="U1", value=1)
+    assert votes.net_votes(db, "t", [pid]) == {pid: 1}
+
+
+def test_picks_ranked_by_votes_then_score(db) -> None:
+    ps = seed_papers()[:3]
+    d = Digest("t", date(2026, 1, 27), "llm:m", 3, 3,
+               tuple(Pick(p, Score(p.arxiv_id, 8 + i % 2, 7, "c", "llm:m")) for i, p in enumerate(ps)), 10)
+    digests.save_digest(db, d)
+    votes.set_vote(db, team="t", arxiv_id=ps[2].arxiv_id, platform="slack", user="U", value=1)
+    rows = digests.picks_between(db, "t", date(2026, 1, 26), date(2026, 1, 28))
+    assert rows[0]["arxiv_id"] == ps[2].arxiv_id and rows[0]["votes"] == 1
+    assert digests.digest_meta(db, "t", date(2026, 1, 27))["picked"] == 3
+
+
+async def test_store_runs_calls_on_one_thread(tmp_path: Path) -> None:
+    store = Store.open(tmp_path / "s.db")
+    import threading
+
+    names = {await store.call(lambda db: threading.current_thread().name) for _ in range(5)}
+    assert len(names) == 1 and names != {threading.current_thread().name}
+    store.close()
+
+
+def test_sql_is_parameterised_against_injection(db) -> None:
+    evil = "x'); DROP TABLE papers; --"
+    assert paper_store.get_paper(db, evil) is None
+    paper_store.search(db, evil)
+    assert "papers" in db.table_names()
+    with pytest.raises(sqlite3.ProgrammingError):
+        db.execute("SELECT ?", [])  # sanity: the driver enforces parameter counts
