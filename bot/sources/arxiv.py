@@ -1,0 +1,265 @@
+"""The arXiv PaperSource: daily listings from rss.arxiv.org, look-ups through the arxiv package, HTML text.
+
+Every request (RSS, API, HTML) goes through one Throttle: one connection at a time, `min_interval_s`
+apart, as arXiv's terms ask. The blocking clients (requests, arxiv) run in worker threads under an
+outer deadline, so the event loop never waits on the network. Failures leave this module only as
+UpstreamError("arXiv", …), after retries for 429/5xx-gateway answers and connection errors.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from html.parser import HTMLParser
+from typing import Any, TypeVar
+from urllib.parse import quote
+
+import arxiv
+import requests
+
+from bot.core.models import ANNOUNCE_TYPES, Listing, Paper, parse_arxiv_id
+from bot.ports import UpstreamError
+from bot.sources.rss import parse_feed, select
+from bot.sources.throttle import Throttle, Transient, retry_after_seconds
+
+log = logging.getLogger(__name__)
+
+USER_AGENT = "paperbot/0.1 (+https://github.com/paperbot/paperbot; arXiv digests for research teams)"
+RETRY_STATUSES = frozenset({429, 502, 503, 504})
+API_BATCH = 100  # ids per API request; also the page size, so one batch is one request
+FULL_TEXT_MAX_CHARS = 60_000
+_VERSION_SUFFIX = re.compile(r"v(\d+)(?:\.pdf)?/?$", re.IGNORECASE)
+T = TypeVar("T")
+
+
+class _BadRequest(Exception):
+    """The API rejected the id list (HTTP 400: an id it cannot parse)."""
+
+
+@dataclass(frozen=True, slots=True)
+class _Response:
+    status: int
+    content_type: str
+    body: bytes
+
+    def text(self) -> str:
+        charset = re.search(r"charset=([\w-]+)", self.content_type)
+        try:
+            return self.body.decode(charset.group(1) if charset else "utf-8", errors="replace")
+        except LookupError:
+            return self.body.decode("utf-8", errors="replace")
+
+
+class _PoliteSession(requests.Session):
+    """The session handed to the arxiv client: it adds the timeout and User-Agent the client leaves out."""
+
+    def __init__(self, timeout_s: float) -> None:
+        super().__init__()
+        self.timeout_s = timeout_s
+        self.retry_after: float | None = None
+
+    def request(self, method: str | bytes, url: str | bytes, *args: Any, **kwargs: Any) -> requests.Response:
+        """Send with our timeout and User-Agent; remember the answer's Retry-After."""
+        kwargs.setdefault("timeout", self.timeout_s)
+        kwargs["headers"] = {**(kwargs.get("headers") or {}), "user-agent": USER_AGENT}
+        response = super().request(method, url, *args, **kwargs)
+        self.retry_after = retry_after_seconds(response.headers.get("Retry-After"))
+        return response
+
+
+class _TextExtractor(HTMLParser):
+    """Readable text of an arXiv (LaTeXML) HTML page: blocks become lines, math becomes its TeX."""
+
+    # arXiv's page chrome (banner header, navbar, footer, "report issue" buttons) is not the paper.
+    SKIP = frozenset({"script", "style", "nav", "noscript", "template", "head", "button", "svg", "header", "footer"})
+    BLOCK = frozenset(
+        "p div section article h1 h2 h3 h4 h5 h6 li ul ol br tr table figure figcaption blockquote "
+        "pre dd dt".split()
+    )
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.parts: list[str] = []
+        self._skip = 0  # depth inside elements whose text we drop
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag in self.SKIP or tag == "math":
+            self._skip += 1
+            if tag == "math" and self._skip == 1:
+                # LaTeXML keeps the source TeX in alttext; MathML's tokens read as noise.
+                self.parts.append(f" {dict(attrs).get('alttext') or ''} ")
+        elif tag in self.BLOCK and not self._skip:
+            self.parts.append("\n")
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in self.SKIP or tag == "math":
+            self._skip = max(0, self._skip - 1)
+        elif tag in self.BLOCK and not self._skip:
+            self.parts.append("\n")
+
+    def handle_data(self, data: str) -> None:
+        if not self._skip:
+            # Line breaks in the source are just spaces; only block elements end a line.
+            self.parts.append(data.replace("\r", " ").replace("\n", " "))
+
+    def text(self) -> str:
+        lines = (" ".join(line.split()) for line in "".join(self.parts).splitlines())
+        return "\n".join(line for line in lines if line)
+
+
+def html_to_text(html: str, *, max_chars: int = FULL_TEXT_MAX_CHARS) -> str:
+    """Readable text of an HTML page (no scripts, styles or navigation), at most `max_chars` long."""
+    parser = _TextExtractor()
+    parser.feed(html)
+    parser.close()
+    return parser.text()[:max_chars]
+
+
+class ArxivSource:
+    """PaperSource backed by arXiv: RSS listings, API look-ups (arxiv package) and HTML full text."""
+
+    def __init__(
+        self,
+        *,
+        rss_url: str = "https://rss.arxiv.org/rss/{categories}",
+        api_url: str = "https://export.arxiv.org/api/query",
+        html_url: str = "https://arxiv.org/html/{id}",
+        timeout_s: float = 30,
+        min_interval_s: float = 3.0,
+        max_retries: int = 3,
+    ) -> None:
+        self.rss_url, self.api_url, self.html_url = rss_url, api_url, html_url
+        self.timeout_s = timeout_s
+        self.max_retries = max_retries
+        self.throttle = Throttle(min_interval_s)
+
+    async def listing(self, categories: Sequence[str], announce_types: Sequence[str]) -> Listing:
+        """Today's announcement for the categories (empty Listing on days without one)."""
+        if not categories:
+            raise ValueError("listing needs at least one arXiv category")
+        unknown = sorted({t.strip().lower() for t in announce_types} - set(ANNOUNCE_TYPES))
+        if unknown:
+            raise ValueError(f"unknown announce type(s) {unknown}; known: {list(ANNOUNCE_TYPES)}")
+        url = self.rss_url.format(categories="+".join(quote(c.strip(), safe=".-") for c in categories))
+        response = await self._call(lambda: self._http_get(url), what=url)
+        if response.status != 200:
+            raise UpstreamError("arXiv", f"HTTP {response.status} from {url}")
+        page = parse_feed(response.body, url=url)
+        return Listing(day=page.day, entries=select(page.entries, announce_types), source_url=url)
+
+    async def fetch(self, arxiv_ids: Sequence[str]) -> list[Paper]:
+        """Full metadata for ids; unknown and malformed ids are simply absent from the result."""
+        queries: dict[str, str] = {}  # query id (with the version asked for, if any) -> bare id
+        for raw in arxiv_ids:
+            asked = _query_id(raw)
+            if asked is None:
+                log.info("not an arXiv id, skipped: %r", raw)
+            else:
+                queries.setdefault(asked, parse_arxiv_id(asked) or asked)
+        found: dict[str, Paper] = {}
+        ids = list(queries)
+        for start in range(0, len(ids), API_BATCH):
+            for result in await self._fetch_batch(ids[start : start + API_BATCH]):
+                paper = _paper(result)
+                found.setdefault(paper.arxiv_id, paper)
+        ordered = dict.fromkeys(queries.values())  # input order, each paper once
+        return [found[i] for i in ordered if i in found]
+
+    async def full_text(self, arxiv_id: str) -> str | None:
+        """The paper's text from its arXiv HTML page, or None when there is none (or arXiv fails)."""
+        asked = _query_id(arxiv_id)
+        if asked is None:
+            return None
+        url = self.html_url.format(id=asked)
+        try:
+            response = await self._call(lambda: self._http_get(url), what=url)
+        except UpstreamError as exc:
+            log.warning("no full text for %s, callers fall back to the abstract: %s", arxiv_id, exc)
+            return None
+        if response.status == 404:
+            return None
+        if response.status != 200:
+            log.warning("no full text for %s: HTTP %s from %s", arxiv_id, response.status, url)
+            return None
+        return html_to_text(response.text()) or None
+
+    async def _fetch_batch(self, ids: list[str]) -> list[arxiv.Result]:
+        """One API request for `ids`; on HTTP 400 split the batch so one bad id cannot hide the rest."""
+        try:
+            return await self._call(lambda: self._api_query(ids), what=f"{self.api_url} (id_list of {len(ids)})")
+        except _BadRequest:
+            if len(ids) == 1:
+                log.info("arXiv API rejected id %r (HTTP 400), treated as unknown", ids[0])
+                return []
+            middle = len(ids) // 2
+            return await self._fetch_batch(ids[:middle]) + await self._fetch_batch(ids[middle:])
+
+    async def _call(self, blocking: Callable[[], T], *, what: str) -> T:
+        """Run a blocking request through the shared throttle with our timeout and retry budget."""
+        return await self.throttle.call(blocking, what=what, timeout_s=self.timeout_s, max_retries=self.max_retries)
+
+    def _http_get(self, url: str) -> _Response:
+        """GET in a worker thread; 429/5xx-gateway and connection trouble raise Transient."""
+        try:
+            r = requests.get(url, headers={"User-Agent": USER_AGENT}, timeout=self.timeout_s)
+        except (requests.ConnectionError, requests.Timeout) as exc:
+            raise Transient(type(exc).__name__) from None
+        except requests.RequestException as exc:
+            raise UpstreamError("arXiv", f"cannot GET {url}: {type(exc).__name__}: {exc}") from None
+        if r.status_code in RETRY_STATUSES:
+            raise Transient(f"HTTP {r.status_code}", retry_after_seconds(r.headers.get("Retry-After")))
+        return _Response(r.status_code, r.headers.get("Content-Type", ""), r.content)
+
+    def _api_query(self, ids: list[str]) -> list[arxiv.Result]:
+        """Run one id_list search through the arxiv package (in a worker thread)."""
+        # Retries and spacing are ours (shared with RSS/HTML); the client's own would sleep in a thread.
+        client = arxiv.Client(page_size=API_BATCH, delay_seconds=self.throttle.min_interval_s, num_retries=0)
+        client.query_url_format = self.api_url + "?{}"
+        session = _PoliteSession(self.timeout_s)
+        if hasattr(client, "_session"):  # arxiv 4.x sends with no timeout; ours bounds each request
+            client._session = session
+        try:
+            return list(client.results(arxiv.Search(id_list=ids, max_results=len(ids))))
+        except arxiv.HTTPError as exc:
+            if exc.status == 400:
+                raise _BadRequest from None
+            if exc.status in RETRY_STATUSES:
+                raise Transient(f"HTTP {exc.status}", session.retry_after) from None
+            raise UpstreamError("arXiv", f"HTTP {exc.status} from {exc.url}") from None
+        except arxiv.UnexpectedEmptyPageError:
+            raise Transient("unexpected empty page") from None
+        except (requests.ConnectionError, requests.Timeout) as exc:
+            raise Transient(type(exc).__name__) from None
+        except requests.RequestException as exc:
+            raise UpstreamError("arXiv", f"API request failed: {type(exc).__name__}: {exc}") from None
+        finally:
+            session.close()
+
+
+def _query_id(text: str) -> str | None:
+    """The id to ask arXiv for: canonical, keeping a version if one was given; None if not an id."""
+    bare = parse_arxiv_id(text)
+    if bare is None:
+        return None
+    version = _VERSION_SUFFIX.search(text.strip())
+    return f"{bare}v{version.group(1)}" if version else bare
+
+
+def _paper(result: arxiv.Result) -> Paper:
+    """Our Paper from an arxiv.Result (id without version, primary category first)."""
+    short = result.get_short_id()
+    version = _VERSION_SUFFIX.search(short)
+    primary = result.primary_category
+    categories = ([primary] if primary else []) + [c for c in result.categories if c != primary]
+    return Paper(
+        arxiv_id=parse_arxiv_id(short) or short,
+        title=" ".join(result.title.split()),
+        abstract=" ".join(result.summary.split()),
+        authors=tuple(a.name for a in result.authors),
+        categories=tuple(categories),
+        published=result.published.date().isoformat(),
+        version=int(version.group(1)) if version else 1,
+        arxiv_comment=" ".join((result.comment or "").split()),
+    )
