@@ -1,0 +1,81 @@
+"""Publishing a digest thread: once per channel, resumable after a crash, votes map to papers."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from bot.core.digest_view import digest_thread
+from bot.core.models import Digest, Paper, Pick, ReactionEvent, Score
+from handlers.publish import publish
+from handlers.service import BotService
+from storage import votes
+from tests.support import FakeChat, make_config, make_deps
+
+FIX = Path(__file__).resolve().parents[1] / "fixtures"
+
+
+def _digest(n: int = 10) -> Digest:
+    rows = [json.loads(x) for x in (FIX / "seed_papers.jsonl").read_text().splitlines()][:n]
+    picks = tuple(Pick(Paper(r["arxiv_id"], r["title"], r["abstract"], tuple(r["authors"])),
+                       Score(r["arxiv_id"], r["relevance"], r["novelty"], r["comment"], "llm:gpt-5")) for r in rows)
+    return Digest("foundations", date(2026, 1, 27), "llm:gpt-5", 708, 398, picks, digest_size=5)
+
+
+@pytest.fixture
+def deps(tmp_path: Path):
+    d = make_deps(make_config(tmp_path), chats={"console": FakeChat()})
+    yield d
+    d.store.close()
+
+
+async def test_parent_then_one_reply_per_pick(deps) -> None:
+    thread = digest_thread(_digest())
+    report = await publish(thread, team=deps.config.teams[0], deps=deps)
+    chat = deps.chats["console"]
+    assert report.posted == 11 and report.skipped == 0
+    assert chat.posts[0][1] is None and all(p[1] == "m1" for p in chat.posts[1:])
+    assert [p[2].papers for p in chat.posts[1:]] == [(pk.paper.arxiv_id,) for pk in _digest().picks]
+
+
+async def test_rerun_posts_nothing_twice(deps) -> None:
+    thread = digest_thread(_digest())
+    await publish(thread, team=deps.config.teams[0], deps=deps)
+    again = await publish(thread, team=deps.config.teams[0], deps=deps)
+    assert again.posted == 0 and again.skipped == 11
+    assert len(deps.chats["console"].posts) == 11
+
+
+async def test_crash_after_three_resumes_with_the_rest(deps) -> None:
+    chat = deps.chats["console"]
+    chat.fail_after = 3
+    thread = digest_thread(_digest())
+    with pytest.raises(ConnectionError):
+        await publish(thread, team=deps.config.teams[0], deps=deps)
+    assert len(chat.posts) == 3
+    chat.fail_after = None
+    report = await publish(thread, team=deps.config.teams[0], deps=deps)
+    assert report.posted == 8 and len(chat.posts) == 11
+    keys = [p[2].key for p in chat.posts]
+    assert len(keys) == len(set(keys))  # no duplicates
+
+
+async def test_reactions_on_posts_become_votes(deps) -> None:
+    d = _digest()
+    await publish(digest_thread(d), team=deps.config.teams[0], deps=deps)
+    svc = BotService(deps)
+    first_reply = "m2"  # the reply for rank 1
+    out = await svc.on_reaction(ReactionEvent("console", "console", first_reply, "alice", "👍", True))
+    assert out.startswith("voted")
+    again = await svc.on_reaction(ReactionEvent("console", "console", first_reply, "alice", "👍", True))
+    assert again.startswith("no change")  # re-adding is a no-op
+    # numbered reaction 3 on the parent = rank 3
+    await svc.on_reaction(ReactionEvent("console", "console", "m1", "bob", "3️⃣", True))
+    net = await deps.store.call(votes.net_votes, "foundations", [p.paper.arxiv_id for p in d.picks])
+    assert net == {d.picks[0].paper.arxiv_id: 1, d.picks[2].paper.arxiv_id: 1}
+    svc.add_bot_user("bot")
+    assert (await svc.on_reaction(ReactionEvent("console", "console", "m1", "bot", "1️⃣", True))).startswith("ignored")
+    assert (await svc.on_reaction(ReactionEvent("console", "console", "nope", "x", "👍", True))).startswith("ignored")
