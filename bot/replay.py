@@ -11,40 +11,66 @@ import re
 import threading
 import time
 from collections.abc import Iterable
-from datetime import UTC, date, datetime
+from datetime import date, datetime
+from datetime import time as dtime
 from email.utils import format_datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
-from xml.sax.saxutils import escape
+from xml.sax.saxutils import escape, quoteattr
+from zoneinfo import ZoneInfo
 
-from bot.core.models import ARXIV_ID_RE, Paper
+from bot.core.models import ARXIV_ID_RE, ListingEntry, Paper
 
 Recorded = tuple[float, float, str]  # relevance, novelty, comment
 
 
-def rss_xml(papers: Iterable[tuple[Paper, str]], day: date, *, categories: str = "cs.LG+cs.AI") -> str:
-    """An arXiv RSS 2.0 feed (the format of rss.arxiv.org/rss/…) for (paper, announce type) pairs."""
-    pub = format_datetime(datetime(day.year, day.month, day.day, tzinfo=UTC)).replace("+0000", "-0400")
+def render_rss(entries: Iterable[ListingEntry], *, day: date, categories: str = "cs.LG") -> bytes:
+    """A feed in rss.arxiv.org's RSS 2.0 format (as in the recorded quant-ph feed) for these entries."""
+    midnight = datetime.combine(day, dtime(0), tzinfo=ZoneInfo("America/New_York"))
+    stamp = format_datetime(midnight)
+    link = f"http://rss.arxiv.org/rss/{categories}"
     items = []
-    for p, kind in papers:
-        cats = "".join(f"<category>{escape(c)}</category>" for c in p.categories)
-        items.append(
-            f"<item><title>{escape(p.title)}</title><link>https://arxiv.org/abs/{p.arxiv_id}</link>"
-            f"<description>arXiv:{p.arxiv_id}v{p.version} Announce Type: {kind} \nAbstract: {escape(p.abstract)}"
-            f"</description><guid isPermaLink=\"false\">oai:arXiv.org:{p.arxiv_id}v{p.version}</guid>{cats}"
-            f"<pubDate>{pub}</pubDate><arxiv:announce_type>{kind}</arxiv:announce_type>"
-            f"<dc:rights>http://arxiv.org/licenses/nonexclusive-distrib/1.0/</dc:rights>"
-            f"<dc:creator>{escape(', '.join(p.authors))}</dc:creator></item>"
-        )
-    return (
-        '<?xml version="1.0" encoding="UTF-8"?>\n<rss xmlns:arxiv="http://arxiv.org/schemas/atom" '
-        'xmlns:dc="http://purl.org/dc/elements/1.1/" xmlns:atom="http://www.w3.org/2005/Atom" '
-        'xmlns:content="http://purl.org/rss/1.0/modules/content/" version="2.0"><channel>'
-        f"<title>{escape(categories)} updates on arXiv.org</title><link>http://rss.arxiv.org/rss/{escape(categories)}</link>"
-        f"<description>{escape(categories)} updates on the arXiv.org e-print archive.</description>"
-        f"<language>en-us</language><lastBuildDate>{pub}</lastBuildDate><pubDate>{pub}</pubDate>"
-        + "".join(items) + "</channel></rss>"
-    )
+    for entry in entries:
+        p = entry.paper
+        cats = "".join(f"\n      <category>{escape(c)}</category>" for c in p.categories)
+        description = f"arXiv:{p.arxiv_id}v{p.version} Announce Type: {entry.announce_type} \nAbstract: {p.abstract}"
+        items.append(f"""
+    <item>
+      <title>{escape(p.title)}</title>
+      <link>https://arxiv.org/abs/{p.arxiv_id}</link>
+      <description>{escape(description)}</description>
+      <guid isPermaLink="false">oai:arXiv.org:{p.arxiv_id}v{p.version}</guid>{cats}
+      <pubDate>{stamp}</pubDate>
+      <arxiv:announce_type>{escape(entry.announce_type)}</arxiv:announce_type>
+      <dc:rights>http://creativecommons.org/licenses/by/4.0/</dc:rights>
+      <dc:creator>{escape(", ".join(p.authors))}</dc:creator>
+    </item>""")
+    return f"""<?xml version='1.0' encoding='UTF-8'?>
+<rss xmlns:arxiv="http://arxiv.org/schemas/atom" xmlns:dc="http://purl.org/dc/elements/1.1/" \
+xmlns:atom="http://www.w3.org/2005/Atom" xmlns:content="http://purl.org/rss/1.0/modules/content/" version="2.0">
+  <channel>
+    <title>{escape(categories)} updates on arXiv.org</title>
+    <link>{escape(link)}</link>
+    <description>{escape(categories)} updates on the arXiv.org e-print archive.</description>
+    <atom:link href={quoteattr(link)} rel="self" type="application/rss+xml"/>
+    <docs>http://www.rssboard.org/rss-specification</docs>
+    <language>en-us</language>
+    <lastBuildDate>{format_datetime(midnight.astimezone(ZoneInfo("UTC")))}</lastBuildDate>
+    <managingEditor>rss-help@arxiv.org</managingEditor>
+    <pubDate>{stamp}</pubDate>
+    <skipDays>
+      <day>Saturday</day>
+      <day>Sunday</day>
+    </skipDays>{"".join(items)}
+  </channel>
+</rss>
+""".encode()
+
+
+
+def rss_xml(papers: Iterable[tuple[Paper, str]], day: date, *, categories: str = "cs.LG+cs.AI") -> str:
+    """The same feed for (paper, announce type) pairs, as text."""
+    return render_rss([ListingEntry(p, k) for p, k in papers], day=day, categories=categories).decode()
 
 
 class ReplayServer:

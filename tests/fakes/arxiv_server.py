@@ -22,18 +22,15 @@ import time
 from collections import deque
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime
-from datetime import time as dtime
-from email.utils import format_datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import parse_qs, unquote, urlsplit
 from xml.sax.saxutils import escape, quoteattr
-from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.core.models import ListingEntry, Paper, parse_arxiv_id
+from bot.core.models import Paper, parse_arxiv_id
+from bot.replay import render_rss  # noqa: F401 - re-exported for tests
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 API_FIXTURES = FIXTURES / "arxiv_api" / "arxiv.py_fixtures"
@@ -233,49 +230,6 @@ def _handler_for(server: ArxivServer) -> type[BaseHTTPRequestHandler]:
             pass  # keep pytest output clean
 
     return Handler
-
-
-def render_rss(entries: Iterable[ListingEntry], *, day: date, categories: str = "cs.LG") -> bytes:
-    """A feed in rss.arxiv.org's RSS 2.0 format (as in the recorded quant-ph feed) for these entries."""
-    midnight = datetime.combine(day, dtime(0), tzinfo=ZoneInfo("America/New_York"))
-    stamp = format_datetime(midnight)
-    link = f"http://rss.arxiv.org/rss/{categories}"
-    items = []
-    for entry in entries:
-        p = entry.paper
-        cats = "".join(f"\n      <category>{escape(c)}</category>" for c in p.categories)
-        description = f"arXiv:{p.arxiv_id}v{p.version} Announce Type: {entry.announce_type} \nAbstract: {p.abstract}"
-        items.append(f"""
-    <item>
-      <title>{escape(p.title)}</title>
-      <link>https://arxiv.org/abs/{p.arxiv_id}</link>
-      <description>{escape(description)}</description>
-      <guid isPermaLink="false">oai:arXiv.org:{p.arxiv_id}v{p.version}</guid>{cats}
-      <pubDate>{stamp}</pubDate>
-      <arxiv:announce_type>{escape(entry.announce_type)}</arxiv:announce_type>
-      <dc:rights>http://creativecommons.org/licenses/by/4.0/</dc:rights>
-      <dc:creator>{escape(", ".join(p.authors))}</dc:creator>
-    </item>""")
-    return f"""<?xml version='1.0' encoding='UTF-8'?>
-<rss xmlns:arxiv="http://arxiv.org/schemas/atom" xmlns:dc="http://purl.org/dc/elements/1.1/" \
-xmlns:atom="http://www.w3.org/2005/Atom" xmlns:content="http://purl.org/rss/1.0/modules/content/" version="2.0">
-  <channel>
-    <title>{escape(categories)} updates on arXiv.org</title>
-    <link>{escape(link)}</link>
-    <description>{escape(categories)} updates on the arXiv.org e-print archive.</description>
-    <atom:link href={quoteattr(link)} rel="self" type="application/rss+xml"/>
-    <docs>http://www.rssboard.org/rss-specification</docs>
-    <language>en-us</language>
-    <lastBuildDate>{format_datetime(midnight.astimezone(ZoneInfo("UTC")))}</lastBuildDate>
-    <managingEditor>rss-help@arxiv.org</managingEditor>
-    <pubDate>{stamp}</pubDate>
-    <skipDays>
-      <day>Saturday</day>
-      <day>Sunday</day>
-    </skipDays>{"".join(items)}
-  </channel>
-</rss>
-""".encode()
 
 
 def render_api_feed(papers: Iterable[Paper]) -> bytes:
