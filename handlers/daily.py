@@ -9,7 +9,7 @@ from datetime import date
 from bot.config import TeamConfig
 from bot.core.digest_view import digest_thread
 from bot.core.message import Thread
-from bot.core.models import Digest, ListingEntry, LLMUsage, Pick
+from bot.core.models import Digest, ListingEntry
 from handlers import selection
 from handlers.deps import Deps
 from handlers.publish import PublishReport, publish
@@ -79,32 +79,33 @@ async def _run(team: TeamConfig, deps: Deps, *, day: date | None, dry_run: bool)
     assert the_day is not None
     candidates = [e.paper for e in entries if _in_team_categories(e, team)]
     scorer = deps.scorer
-    key = scores.ScoreKey(team.name, cv.hash, scorer.name if scorer else selection.LOCAL_SCORER_NAME,
-                          scorer.prompt_version if scorer else selection.LOCAL_PROMPT_VERSION)
+    # Local-ranker scores are not cached: the ranker learns from history and votes every day.
+    key = scores.ScoreKey(team.name, cv.hash, scorer.name if scorer else "local", scorer.prompt_version if scorer else "-")
     ids = [p.arxiv_id for p in candidates]
-    cached = await deps.store.call(scores.cached_scores, key, ids)
+    cached = await deps.store.call(scores.cached_scores, key, ids) if scorer else {}
     history = await deps.store.call(scores.history, team.name)
     votes = await deps.store.call(vote_store.voted_ids, team.name)
-    sel = await selection.select(candidates, criteria, scorer=scorer, history=history, cached=cached, votes=votes)
-    fresh = [s for i, s in sel.scores.items() if i not in cached and i not in sel.locally_decided]
+    sel = await selection.select(candidates, criteria, scorer=scorer, history=history, cached=cached, votes=votes,
+                                 team=team.name)
+    by_status: dict[str, list] = {}
+    for pid, st in sel.status.items():
+        if pid in sel.scores:
+            by_status.setdefault(st, []).append(sel.scores[pid])
+    fresh = by_status.get(selection.STATUS_LLM, []) + by_status.get(selection.STATUS_LOCAL, []) + \
+        by_status.get(selection.STATUS_AUTHOR, [])
     await deps.store.call(scores.save_scores, key, fresh)
-    if sel.locally_decided:
-        await deps.store.call(scores.save_scores, key, [sel.scores[i] for i in sel.locally_decided],
-                              status="filtered")
+    decided = by_status.get(selection.STATUS_FILTERED, []) + by_status.get(selection.STATUS_EXCLUDED, [])
+    if decided:
+        await deps.store.call(scores.save_scores, key, decided, status="filtered")
     if sel.unscored:
         await deps.store.call(scores.mark_unscored, key, sel.unscored)
     await deps.store.call(scores.record_calls, sel.calls, team=team.name, ref=the_day.isoformat())
-    usage = LLMUsage(
-        calls=len(sel.calls),
-        prompt_tokens=sum(c.prompt_tokens for c in sel.calls),
-        completion_tokens=sum(c.completion_tokens for c in sel.calls),
-        cached_tokens=sum(c.cached_tokens for c in sel.calls),
-        cost_usd=sum(c.cost_usd for c in sel.calls),
-    )
-    picks = tuple(Pick(p, s, votes.get(p.arxiv_id, 0)) for p, s in sel.picks)
-    digest = Digest(team=team.name, day=the_day, scorer=sel.scorer_name, listed=len(entries),
-                    scanned=len(candidates), picks=picks, digest_size=criteria.digest_size, usage=usage,
-                    unscored=tuple(sel.unscored))
+    if sel.prefilter.enabled:
+        log.info("prefilter for %s: %s; %d of %d sent to the LLM", team.name, sel.prefilter.reason,
+                 sel.prefilter.sent, sel.prefilter.candidates)
+    digest = Digest(team=team.name, day=the_day, scorer=sel.scorer, listed=len(entries),
+                    scanned=len(candidates), picks=tuple(sel.picks), digest_size=criteria.digest_size,
+                    usage=sel.usage, unscored=tuple(sel.unscored))
     await deps.store.call(digests.save_digest, digest)
     thread = digest_thread(digest)
     report = None if dry_run else await publish(thread, team=team, deps=deps)
