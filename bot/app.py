@@ -12,7 +12,9 @@ from zoneinfo import ZoneInfo
 
 from bot.config import Config, TeamConfig
 from bot.llm.client import OpenAIChat
+from bot.llm.explain import LLMExplainer
 from bot.llm.scoring import LLMScorer
+from bot.llm.weekly import LLMWeeklyWriter
 from bot.platforms.console import ConsoleChat, console_loop
 from bot.ports import Chat
 from bot.scheduler import build_scheduler, missed_today, team_schedule
@@ -45,12 +47,15 @@ def build_deps(config: Config, *, store: Store | None = None, chats: dict[str, C
     source = ArxivSource(rss_url=a.rss_url, api_url=a.api_url, html_url=a.html_url, timeout_s=a.timeout_s,
                          min_interval_s=a.min_interval_s)
     llm = build_llm(config)
-    scorer = None
+    scorer = explainer = weekly_writer = None
     if llm is not None:
         scorer = LLMScorer(llm, batch_size=config.llm.batch_size, concurrency=config.llm.concurrency,
                            max_abstract_chars=config.llm.max_abstract_chars)
-    return Deps(config=config, store=store or Store.open(config.storage.path), clock=SystemClock(config.schedule.timezone),
-                source=source, scorer=scorer, llm=llm, chats=dict(chats or {}))
+        explainer = LLMExplainer(llm)
+        weekly_writer = LLMWeeklyWriter(llm, concurrency=config.llm.concurrency)
+    return Deps(config=config, store=store or Store.open(config.storage.path),
+                clock=SystemClock(config.schedule.timezone), source=source, scorer=scorer, llm=llm,
+                explainer=explainer, weekly_writer=weekly_writer, chats=dict(chats or {}))
 
 
 async def daily_job(team: TeamConfig, deps: Deps) -> None:
