@@ -10,6 +10,7 @@ from datetime import date
 
 from bot.config import Config, ConfigError, load_config
 from bot.logging_setup import setup_logging
+from bot.ports import UpstreamError
 
 log = logging.getLogger("paperbot")
 
@@ -71,6 +72,12 @@ def main(argv: list[str] | None = None) -> int:
         return asyncio.run(_dispatch(args, config))
     except KeyboardInterrupt:
         return 130
+    except ConfigError as e:  # raised late, e.g. a platform that needs a token or secret
+        print(f"paperbot: config error: {e}", file=sys.stderr)
+        return 2
+    except UpstreamError as e:  # e.g. Slack rejected the token at start
+        print(f"paperbot: {e.service} refused or did not answer: {e.detail}", file=sys.stderr)
+        return 1
 
 
 async def _dispatch(args: argparse.Namespace, config: Config) -> int:
