@@ -9,6 +9,7 @@ from bot.core.message import Message
 from bot.core.models import ReactionEvent, Request
 from handlers import registry
 from handlers.deps import Deps
+from handlers.reaction_clear import ReactionClearMixin
 from handlers.registry import CommandSpec
 from handlers.votes import handle_reaction
 from storage import jobs, posts
@@ -17,7 +18,7 @@ from storage import papers as paper_store
 log = logging.getLogger("paperbot.service")
 
 
-class BotService:
+class BotService(ReactionClearMixin):
     """What adapters may ask of the core; they never touch storage or handlers directly."""
 
     def __init__(self, deps: Deps) -> None:

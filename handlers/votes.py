@@ -12,7 +12,8 @@ from storage import posts, votes
 log = logging.getLogger("paperbot.votes")
 
 
-def _emoji_sets(deps: Deps, platform: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
+def emoji_sets(deps: Deps, platform: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """The (up, down) voting emoji configured for a platform."""
     if platform == "slack":
         return deps.config.slack.up_emoji, deps.config.slack.down_emoji
     if platform == "discord":
@@ -24,7 +25,7 @@ async def handle_reaction(ev: ReactionEvent, deps: Deps, *, bot_users: frozenset
     """Turn a reaction into a vote change; returns what happened (for logs and tests)."""
     if ev.user in bot_users:
         return "ignored: the bot's own reaction"
-    up, down = _emoji_sets(deps, ev.platform)
+    up, down = emoji_sets(deps, ev.platform)
     kind = classify(ev.emoji, up=up, down=down)
     if kind is None:
         return "ignored: not a voting emoji"
