@@ -72,3 +72,22 @@ def digest_days(db: Database, team: str, *, limit: int = 10) -> list[date]:
     """The most recent digest days, newest first."""
     rows = db.execute("SELECT day FROM digests WHERE team = ? ORDER BY day DESC LIMIT ?", [team, limit]).fetchall()
     return [date.fromisoformat(r[0]) for r in rows]
+
+
+def picks_of_papers(db: Database, team: str, ids: list[str]) -> dict[str, list[dict]]:
+    """Every pick of these papers by the team, newest day first, as picks_between rows, by arXiv id."""
+    out: dict[str, list[dict]] = {}
+    for i in range(0, len(ids), 500):
+        chunk = list(ids[i : i + 500])
+        marks = ",".join("?" * len(chunk))
+        rows = db.query(
+            f"""SELECT k.day, k.rank, k.relevance, k.novelty, k.comment, k.author_match, k.scorer, p.*,
+                  coalesce((SELECT sum(v.value) FROM votes v WHERE v.team = k.team AND v.arxiv_id = k.arxiv_id), 0)
+                    AS votes
+                FROM picks k JOIN papers p USING (arxiv_id)
+                WHERE k.team = ? AND k.arxiv_id IN ({marks}) ORDER BY k.day DESC""",  # noqa: S608 - marks are "?"
+            [team, *chunk],
+        )
+        for r in rows:
+            out.setdefault(r["arxiv_id"], []).append(r)
+    return out

@@ -61,3 +61,18 @@ def voted_ids(db: Database, team: str) -> dict[str, int]:
     """Every paper the team voted on, with its net votes (training signal for the ranker)."""
     rows = db.query("SELECT arxiv_id, sum(value) AS v FROM votes WHERE team = ? GROUP BY arxiv_id", [team])
     return {r["arxiv_id"]: int(r["v"]) for r in rows}
+
+
+def count_top_voted(db: Database, team: str, *, since: str = "") -> int:
+    """How many papers top_voted would list in all (for "Page 2 of 5")."""
+    row = db.execute(
+        """SELECT count(*) FROM (SELECT 1 FROM votes WHERE team = ? AND at >= ? GROUP BY arxiv_id
+           HAVING sum(value) > 0)""", [team, since]).fetchone()
+    return int(row[0])
+
+
+def count_user_votes(db: Database, team: str, *, platform: str, user: str) -> int:
+    """How many papers user_votes would list in all."""
+    row = db.execute("SELECT count(*) FROM votes WHERE team = ? AND platform = ? AND user = ? AND value > 0",
+                     [team, platform, user]).fetchone()
+    return int(row[0])

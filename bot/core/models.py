@@ -217,4 +217,5 @@ class Request:
     text: str  # everything after the command name
     command: str = ""
     user_name: str = ""
-    roles: tuple[str, ...] = ()  # platform roles, or "admin" when the platform says so
+    roles: tuple[str, ...] = ()  # platform role NAMES (anyone can name a role "admin": never trusted)
+    is_admin: bool = False  # set by the adapter from a real permission (Discord Manage Server)

@@ -16,12 +16,19 @@ from dataclasses import dataclass, field
 
 from bot.core.models import Criteria, Paper, Score
 from bot.core.selection import passes_cutoffs
-from bot.core.textfeat import CriteriaTerms, criteria_terms, matched_phrases, paper_terms, tokens
+from bot.core.textfeat import (
+    CriteriaTerms,
+    classifier_terms,
+    criteria_terms,
+    matched_phrases,
+    paper_terms,
+    tokens,
+)
 
 History = Sequence[tuple[Paper, Score]]
 BM25_K1, BM25_B = 1.2, 0.75
 BLEND_BM25 = 0.25  # weight of the z-scored BM25 next to the classifier's logit (tuned on tuning days)
-SGD_EPOCHS, SGD_ETA, SGD_L2 = 4, 0.5, 1e-5
+SGD_EPOCHS, SGD_ETA, SGD_L2 = 4, 0.25, 1e-5
 MIN_DF = 2
 LOCAL_NEGATIVE_WEIGHT = 0.5  # papers a past prefilter decided locally: weaker evidence than an LLM "no"
 
@@ -195,8 +202,12 @@ def fit_ranker(
     std = math.sqrt(sum((x - mean) ** 2 for x in b) / len(b)) or 1.0
     z = [(x - mean) / std for x in b]
     # Terms seen once carry no generalisable signal and bloat the model.
-    idf = {t: math.log((n_docs + 1) / (n + 1)) + 1.0 for t, n in df.items() if n >= MIN_DF}
-    vecs = [_tfidf(c, idf) for c in counts]
+    features = [classifier_terms(p) for p, _, _ in rows]
+    cdf: Counter[str] = Counter()
+    for c in features:
+        cdf.update(c.keys())
+    idf = {t: math.log((n_docs + 1) / (n + 1)) + 1.0 for t, n in cdf.items() if n >= MIN_DF}
+    vecs = [_tfidf(c, idf) for c in features]
     labels = [y for _, y, _ in rows]
     weights = [w for _, _, w in rows]
 
@@ -236,7 +247,7 @@ def rank_papers(model: RankerModel, papers: Sequence[Paper]) -> list[Ranked]:
     for paper, c in zip(papers, counts, strict=True):
         raw = bm25(c, model.query.weights, df=df, n_docs=n_docs, avgdl=avgdl)
         z = (raw - model.bm25_mean) / model.bm25_std
-        logit = model.classifier.logit(c) if model.classifier else None
+        logit = model.classifier.logit(classifier_terms(paper)) if model.classifier else None
         score = z if logit is None else logit + BLEND_BM25 * z
         hits = matched_phrases(model.query.phrases, tokens(paper.title) + ["\x00"] + tokens(paper.abstract))
         out.append(Ranked(paper.arxiv_id, score, raw, logit, tuple(dict.fromkeys(p.text for p in hits))))

@@ -86,6 +86,19 @@ def paper_terms(paper: Paper, *, title_weight: int = 2) -> Counter[str]:
     return counts
 
 
+def classifier_terms(paper: Paper) -> Counter[str]:
+    """Features for the history classifier: abstract words, title words and bigrams, title again as "T:".
+
+    Measured on tuning days, abstract bigrams add noise, while title terms in their own namespace
+    let the model learn that a word in the title says more than the same word in the abstract.
+    """
+    counts: Counter[str] = Counter(tokens(paper.abstract))
+    for t in terms(tokens(paper.title)):
+        counts[t] += 1
+        counts["T:" + t] += 1
+    return counts
+
+
 @dataclass(frozen=True, slots=True)
 class Phrase:
     """A criteria phrase as written ("low-rank") and as stemmed tokens (("low", "rank"),)."""

@@ -38,13 +38,11 @@ def channel_of(interaction: discord.Interaction) -> str:
 
 
 def roles_of(interaction: discord.Interaction) -> tuple[str, ...]:
-    """The member's role names, plus "manage_guild" when they have Manage Server."""
+    """The member's role names (Manage Server is a separate flag: see request_for)."""
     roles: list[str] = []
     user = interaction.user
     if isinstance(user, discord.Member):
         roles.extend(r.name for r in user.roles if not r.is_default())
-    if interaction.permissions.manage_guild:
-        roles.append("manage_guild")
     return tuple(roles)
 
 
@@ -52,7 +50,8 @@ def request_for(interaction: discord.Interaction, command: str, *, text: str) ->
     """The neutral Request for a user's interaction."""
     user = interaction.user
     return Request(platform="discord", team="", channel=channel_of(interaction), user=str(user.id), text=text,
-                   command=command, user_name=getattr(user, "display_name", "") or "", roles=roles_of(interaction))
+                   command=command, user_name=getattr(user, "display_name", "") or "", roles=roles_of(interaction),
+                   is_admin=bool(interaction.permissions.manage_guild))
 
 
 class InteractionRunner:

@@ -224,7 +224,7 @@ async def test_request_maps_threads_to_their_channel(adapter: DiscordAdapter) ->
     payload["channel"] = thread
     req = request_for(discord.Interaction(data=payload, state=adapter.client._connection), "papers", text="today")
     assert req.platform == "discord" and req.channel == CHANNEL_ID and req.user == USER_ID
-    assert req.roles == ("Leads", "manage_guild")
+    assert req.roles == ("Leads",) and req.is_admin is True
 
 
 def _one_card_message() -> Any:

@@ -1,0 +1,77 @@
+"""/criteria preview [days]: what the current criteria would have picked on recent digest days, for free.
+
+No LLM call: a paper keeps its cached LLM score when one exists for the current criteria (same
+criteria hash, scorer and prompt version); every other paper is scored by the local ranker.
+"""
+
+from __future__ import annotations
+
+import asyncio
+
+from bot.config import TeamConfig
+from bot.core.message import Message
+from bot.core.models import Criteria, ListingEntry, Paper, Request
+from bot.core.ranker import fit_ranker
+from bot.core.views import PreviewDay, preview_message
+from handlers import selection
+from handlers.commands.common import Args, current_criteria, unquote
+from handlers.commands.paper_lists import unique_picks
+from handlers.deps import Deps
+from handlers.registry import UserError
+from storage import digests, scores
+from storage import papers as paper_store
+from storage import votes as vote_store
+
+DEFAULT_DAYS, MAX_DAYS = 5, 30
+# Training on the whole history takes tens of seconds; a chat command must answer in about three
+# (a Discord interaction expires). The most recent past scores are the most telling anyway.
+PREVIEW_HISTORY = 1000
+
+
+def _in_categories(entry: ListingEntry, criteria: Criteria) -> bool:
+    cats = criteria.categories
+    return not cats or not entry.paper.categories or any(c in cats for c in entry.paper.categories)
+
+
+def _days_arg(args: Args) -> int:
+    if not args.words:
+        return DEFAULT_DAYS
+    raw = unquote(args.words[0])
+    if len(args.words) > 1 or not raw.isdigit() or not 1 <= int(raw) <= MAX_DAYS:
+        raise UserError(f"Give a number of digest days from 1 to {MAX_DAYS}, e.g. /criteria preview 5.")
+    return int(raw)
+
+
+async def _cached(deps: Deps, team: TeamConfig, criteria_hash: str, ids: list[str]) -> dict:
+    if deps.scorer is None:
+        return {}
+    key = scores.ScoreKey(team.name, criteria_hash, deps.scorer.name, deps.scorer.prompt_version)
+    return await deps.store.call(scores.cached_scores, key, ids)
+
+
+async def preview(req: Request, deps: Deps, args: Args) -> Message:
+    """preview [days]: per recent digest day, the picks the current criteria make vs those posted."""
+    n = _days_arg(args)
+    team = deps.team_of(req)
+    cv = await current_criteria(deps, req)
+    criteria = cv.criteria
+    days = await deps.store.call(digests.digest_days, team.name, limit=n)
+    history = (await deps.store.call(scores.history, team.name, limit=2 * PREVIEW_HISTORY))[:PREVIEW_HISTORY]
+    votes = await deps.store.call(vote_store.voted_ids, team.name)
+    ranker = await asyncio.to_thread(fit_ranker, criteria, history, votes=votes)
+    out: list[PreviewDay] = []
+    from_cache = local = 0
+    for day in days:
+        posted = [p.paper for p in unique_picks(await deps.store.call(digests.picks_between, team.name, day, day))]
+        entries = await deps.store.call(paper_store.listing_for_day, day)
+        # Without a stored listing (imported digests) the posted picks are the only known candidates.
+        candidates: list[Paper] = [e.paper for e in entries if _in_categories(e, criteria)] or posted
+        cached = await _cached(deps, team, cv.hash, [p.arxiv_id for p in candidates])
+        sel = await selection.select(candidates, criteria, scorer=None, ranker=ranker, cached=cached, votes=votes,
+                                     team=team.name)
+        from_cache += sel.count(selection.STATUS_CACHED)
+        local += sel.count(selection.STATUS_LOCAL)
+        out.append(PreviewDay(day.isoformat(), tuple(p.paper for p in sel.picks), tuple(posted), len(candidates)))
+    note = (f"Criteria version {cv.version}. {from_cache} scores from the LLM cache, {local} from the local ranker "
+            f"({ranker.name}, approximate): no LLM call, no cost.")
+    return preview_message(out, team=team.name, note=note)

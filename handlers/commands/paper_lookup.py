@@ -1,0 +1,104 @@
+"""/papers like|search|show|upvote: finding papers in the store (or on arXiv) and voting on one."""
+
+from __future__ import annotations
+
+import logging
+import re
+import sqlite3
+
+from bot.core.message import Message
+from bot.core.models import Request
+from bot.core.views import paper_list, paper_message, unscored_pick
+from handlers.commands.common import Args, resolve_paper
+from handlers.commands.paper_lists import checked_page, with_team_scores
+from handlers.deps import Deps
+from handlers.registry import UserError
+from storage import digests, similar, votes
+from storage import papers as paper_store
+
+log = logging.getLogger("paperbot.commands")
+MAX_QUERY_CHARS = 300  # longer text is cut at a word: FTS uses at most 32 terms anyway
+SEARCH_HINT = 'Use words, author names or "quoted phrases", e.g. /papers search "mixture of experts" Bengio.'
+
+
+def _one_paper_word(args: Args, what: str) -> str:
+    if len(args.words) != 1:
+        raise UserError(f"Give one arXiv id or URL to {what}, e.g. 2601.16725.")
+    return args.words[0]
+
+
+async def show(req: Request, deps: Deps, args: Args) -> Message:
+    """show <id or URL>: one paper's card, with the team's score and votes when it was picked."""
+    paper, fetched = await resolve_paper(deps, _one_paper_word(args, "show"))
+    team = deps.team_of(req).name
+    picked = (await deps.store.call(digests.picks_of_papers, team, [paper.arxiv_id])).get(paper.arxiv_id, [])
+    if picked:
+        pick = digests.row_to_pick(picked[0])
+    else:
+        net = await deps.store.call(votes.net_votes, team, [paper.arxiv_id])
+        pick = unscored_pick(paper, votes=net.get(paper.arxiv_id, 0))
+    note = "Fetched from arXiv and stored." if fetched else ""
+    return paper_message(pick, picked_on=[r["day"] for r in picked], note=note)
+
+
+async def like(req: Request, deps: Deps, args: Args) -> Message:
+    """like <id>: the stored papers most similar to one (FTS pool, TF-IDF rerank)."""
+    paper, _ = await resolve_paper(deps, _one_paper_word(args, "compare with"))
+    found = await deps.store.call(similar.similar_papers, paper, limit=50)
+    page = checked_page(args.page, len(found))
+    team = deps.team_of(req).name
+    shown = await with_team_scores(deps, team, [p for p, _ in page.slice(found)])
+    return paper_list(f"Papers like “{_short(paper.title)}” ({paper.arxiv_id})", shown, page=page,
+                      command=f"/papers like {paper.arxiv_id}",
+                      empty="No stored paper shares enough words with this one.",
+                      note="Most similar first, by title and abstract.")
+
+
+def _short(title: str, limit: int = 80) -> str:
+    return title if len(title) <= limit else title[: limit - 1].rstrip() + "…"
+
+
+def _query_text(text: str) -> tuple[str, bool]:
+    """The search text on one line, cut at a word near MAX_QUERY_CHARS; True when it was cut."""
+    flat = " ".join(text.split())
+    if len(flat) <= MAX_QUERY_CHARS:
+        return flat, False
+    return flat[:MAX_QUERY_CHARS].rsplit(" ", 1)[0], True
+
+
+async def search(req: Request, deps: Deps, args: Args) -> Message:
+    """search <words>: FTS over title, abstract and authors of every stored paper, best match first."""
+    query, cut = _query_text(args.rest)
+    if not query:
+        raise UserError("Type what to search for. " + SEARCH_HINT)
+    if not paper_store.fts_query(query):
+        raise UserError(f"There is nothing to search for in {query[:60]!r}: only punctuation. " + SEARCH_HINT)
+    per = 10
+    try:
+        found, total = await deps.store.call(paper_store.search, query, limit=per, offset=(args.page - 1) * per)
+    except sqlite3.OperationalError as e:  # FTS syntax the quoting could not neutralise: never shown raw
+        log.info("search %r rejected by FTS: %s", query, e)
+        raise UserError(f"That search could not be understood. {SEARCH_HINT}") from None
+    page = checked_page(args.page, total)
+    team = deps.team_of(req).name
+    shown = await with_team_scores(deps, team, found)
+    note = f"{total} stored papers match."
+    if cut:
+        note += f" Searched for the first {len(query)} characters only."
+    return paper_list(f"Search: {_short(query, 60)}", shown, page=page, command=f"/papers search {query}",
+                      empty="No stored paper matches. Try fewer or other words. " + SEARCH_HINT, note=note)
+
+
+async def upvote(req: Request, deps: Deps, args: Args) -> Message:
+    """upvote <id>: a +1 from this user on this platform, as a 👍 reaction would record it."""
+    paper, _ = await resolve_paper(deps, _one_paper_word(args, "upvote"))
+    team = deps.team_of(req).name
+    changed = await deps.store.call(votes.set_vote, team=team, arxiv_id=paper.arxiv_id, platform=req.platform,
+                                    user=req.user, value=1)
+    net = (await deps.store.call(votes.net_votes, team, [paper.arxiv_id])).get(paper.arxiv_id, 0)
+    title = re.sub(r"\s+", " ", paper.title)
+    if changed:
+        text = f"Upvoted “{title}” ({paper.arxiv_id}) for {team}: {net:+d} votes now."
+    else:
+        text = f"You had already upvoted “{title}” ({paper.arxiv_id}): still {net:+d} votes."
+    return Message.text(text)
