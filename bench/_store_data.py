@@ -142,7 +142,7 @@ class YearPlan:
     def __post_init__(self) -> None:
         span = [self.end - timedelta(days=i) for i in range(366)]
         self.days = sorted(d for d in span if d != self.held_out)[-365:]
-        self._ids = {d.isoformat(): [i for i in self.data.day_ids(d.isoformat())] for d in self.days}
+        self._ids = {d.isoformat(): self.data.day_ids(d.isoformat()) for d in self.days}
         real = {i for ids in self._ids.values() for i in ids}
         self.real_papers = len(real)
         self.fill = _fill_counts([len(v) for v in self._ids.values()], max(0, self.papers - len(real)))

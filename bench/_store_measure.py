@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
@@ -79,7 +80,9 @@ def commands_ready() -> bool:
         from handlers.registry import REGISTRY
 
         return REGISTRY.get("papers") is not None
-    except Exception:  # half-written commands: measure the storage calls instead
+    except Exception as e:  # half-written commands: measure the storage calls instead, and say so
+        print(f"handlers.commands does not import ({type(e).__name__}: {e}): timing the storage calls",
+              file=sys.stderr)
         return False
 
 

@@ -46,7 +46,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     p.add_argument("--listings", required=True, help="listings_2025.jsonl.gz (real papers with listing_dates)")
     p.add_argument("--scored", required=True, help="scored_2025.jsonl.gz (real picks with LLM scores)")
-    p.add_argument("--papers", type=int, default=250_000, help="papers in the store (default 250000)")
+    p.add_argument("--papers", type=int, default=250_000, help="papers in the store (default 250000; never fewer than the real ones)")
     p.add_argument("--picks-per-day", type=int, default=37, help="digest picks per day (default 37)")
     p.add_argument("--db", help="store to build or reuse (default data/bench/store-<papers>.db)")
     p.add_argument("--rebuild", action="store_true", help="rebuild the store even if --db exists")
@@ -164,6 +164,8 @@ def main(argv: list[str] | None = None) -> int:
     db = Path(args.db or ROOT / "data" / "bench" / f"store-{args.papers // 1000}k.db").resolve()
     data = RealData.load(args.listings, args.scored)
     held_out = args.daily_date or data.busiest_day()
+    if not data.day_ids(held_out.isoformat()):
+        sys.exit(f"--daily-date {held_out}: the bench data has no papers listed or picked that day")
     end = date.fromisoformat(max(data.picks_on))  # the team's last digest day (a few listing dates run later)
     config = team_config(db)
     plan = YearPlan(data, args.papers, end, held_out, scorer="", picks_per_day=args.picks_per_day)

@@ -49,8 +49,7 @@ async def load_listing(deps: Deps, day: date | None) -> tuple[date | None, list[
     return listing.day, list(listing.entries)
 
 
-def _in_team_categories(entry: ListingEntry, team: TeamConfig) -> bool:
-    cats = team.criteria.categories
+def _in_categories(entry: ListingEntry, cats: tuple[str, ...]) -> bool:
     return not cats or any(c in cats for c in entry.paper.categories) or not entry.paper.categories
 
 
@@ -77,7 +76,7 @@ async def _run(team: TeamConfig, deps: Deps, *, day: date | None, dry_run: bool)
         log.info("no arXiv announcement for %s (%s): nothing to do", team.name, the_day)
         return DailyResult(None, None, None, the_day)
     assert the_day is not None
-    candidates = [e.paper for e in entries if _in_team_categories(e, team)]
+    candidates = [e.paper for e in entries if _in_categories(e, criteria.categories)]
     scorer = deps.scorer
     # Local-ranker scores are not cached: the ranker learns from history and votes every day.
     key = scores.ScoreKey(team.name, cv.hash, scorer.name if scorer else "local", scorer.prompt_version if scorer else "-")

@@ -52,6 +52,8 @@ class CommandSpec:
     fn: Handler
     subcommands: tuple[Sub, ...] = ()
     default_sub: str = ""
+    slash: bool = True  # registered as a Slack/Discord slash command (False: console and `ask` only)
+    free_text: tuple[str, ...] = ()  # subcommands ("*" = all) whose words are the user's: only --share shares
 
 
 @dataclass
@@ -68,17 +70,23 @@ class Registry:
         """Every command, in registration order."""
         return list(self.commands.values())
 
+    def slash_commands(self) -> list[CommandSpec]:
+        """The commands platforms register as slash commands."""
+        return [c for c in self.commands.values() if c.slash]
+
 
 REGISTRY = Registry()
 
 
 def command(
-    name: str, *, help: str, usage: str, slow: bool = False, subcommands: tuple[Sub, ...] = (), default_sub: str = ""
+    name: str, *, help: str, usage: str, slow: bool = False, subcommands: tuple[Sub, ...] = (), default_sub: str = "",
+    slash: bool = True, free_text: tuple[str, ...] = (),
 ) -> Callable[[Handler], Handler]:
     """Register `async def f(req, deps) -> Message` as the command `name`."""
 
     def deco(fn: Handler) -> Handler:
-        REGISTRY.commands[name] = CommandSpec(name, help, usage, slow, fn, subcommands, default_sub)
+        REGISTRY.commands[name] = CommandSpec(name, help, usage, slow, fn, subcommands, default_sub, slash,
+                                              free_text)
         return fn
 
     return deco
@@ -111,10 +119,13 @@ def split_command(line: str) -> tuple[str, str]:
     return head.lstrip("/").lower(), rest.strip()
 
 
-def pop_share(text: str) -> tuple[str, bool]:
-    """Strip a trailing 'share' word: the user asks for a reply the channel sees."""
+def pop_share(text: str, *, bare: bool = True) -> tuple[str, bool]:
+    """Strip a trailing 'share' (or '--share') word: the user asks for a reply the channel sees.
+
+    With bare=False only '--share' counts, so "/papers search market share" keeps its last word.
+    """
     words = text.split()
-    if words and words[-1].lower() in ("share", "--share"):
+    if words and (words[-1].lower() == "--share" or (bare and words[-1].lower() == "share")):
         return " ".join(words[:-1]), True
     return text, False
 
@@ -125,7 +136,8 @@ async def dispatch(req: Request, deps: Deps) -> Message:
     if spec is None:
         names = ", ".join(f"/{c.name}" for c in REGISTRY.all())
         return Message.text(f"Unknown command /{req.command}. Try one of: {names}.")
-    text, share = pop_share(req.text)
+    sub = req.text.split(maxsplit=1)[0].lower() if req.text.split() else ""
+    text, share = pop_share(req.text, bare="*" not in spec.free_text and sub not in spec.free_text)
     try:
         msg = await spec.fn(replace(req, text=text), deps)
     except UserError as e:

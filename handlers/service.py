@@ -27,10 +27,10 @@ class BotService(ReactionClearMixin):
 
     @property
     def commands(self) -> list[CommandSpec]:
-        """Every registered command (adapters generate their slash commands from it)."""
+        """The slash commands adapters register (generated from the registry)."""
         import handlers.commands  # noqa: F401 - registers the commands
 
-        return registry.REGISTRY.all()
+        return registry.REGISTRY.slash_commands()
 
     def team_for_channel(self, platform: str, channel: str) -> str | None:
         """The team that owns a channel, if any."""

@@ -59,6 +59,7 @@ HANDLERS = {
     usage="/criteria [show|add|remove|set|edit|history|revert|preview|help] …",
     subcommands=SUBS,
     default_sub="show",
+    free_text=("add", "remove", "edit"),
 )
 async def criteria(req: Request, deps: Deps) -> Message:
     """Run a /criteria subcommand."""

@@ -54,6 +54,7 @@ def cache_question(question: str) -> str:
          "add a question to ask about the paper. Answers are cached: asking again costs nothing.",
     usage=USAGE,
     slow=True,
+    free_text=("*",),
 )
 async def explain(req: Request, deps: Deps) -> Message:
     """Explain one paper (optionally answering a question), grounded in its abstract and full text."""

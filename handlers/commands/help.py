@@ -8,7 +8,8 @@ from handlers.deps import Deps
 from handlers.registry import command, help_message
 
 
-@command("help", help="Every command and subcommand, or one command's in detail.", usage="/help [command]")
+@command("help", help="Every command and subcommand, or one command's in detail.", usage="/help [command]",
+         slash=False)  # a workspace-wide /help would clash with other apps: /papers help and /criteria help exist
 async def help_command(req: Request, deps: Deps) -> Message:
     """List every command, or the subcommands of the one named."""
     name = req.text.strip().lstrip("/").split(maxsplit=1)[0].lower() if req.text.strip() else None

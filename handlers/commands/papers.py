@@ -57,6 +57,7 @@ HANDLERS: dict[str, SubHandler] = {
     usage="/papers [today|week|month|day|top|mine|like|search|show|upvote|cost|help] …",
     subcommands=SUBS,
     default_sub="today",
+    free_text=("search",),
 )
 async def papers(req: Request, deps: Deps) -> Message:
     """Run a /papers subcommand (a bare arXiv id or URL means `show`)."""

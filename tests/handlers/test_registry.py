@@ -118,3 +118,24 @@ def test_tokenize_keeps_phrases_and_survives_an_unmatched_quote() -> None:
     assert tokenize('like "mixture of experts" now') == ["like", '"mixture of experts"', "now"]
     assert tokenize('search "unclosed phrase') == ["search", '"unclosed phrase']
     assert tokenize("“curly quotes” too") == ['"curly quotes"', "too"]
+
+
+async def test_share_only_as_flag_where_the_words_are_the_users(tmp_path) -> None:
+    from handlers.registry import pop_share
+    from tests.handlers.seeding import req
+    from tests.support import make_config, make_deps
+
+    assert pop_share("week share") == ("week", True)
+    assert pop_share("search market share", bare=False) == ("search market share", False)
+    assert pop_share("search market share --share", bare=False) == ("search market share", True)
+    deps = make_deps(make_config(tmp_path))
+    try:
+        from handlers.service import BotService
+
+        svc = BotService(deps)
+        assert (await svc.run_command(req("week share"))).ephemeral is False
+        searched = await svc.run_command(req("search market share"))
+        assert searched.ephemeral is True and "market share" in searched.fallback + str(searched.blocks)
+        assert (await svc.run_command(req("search market share --share"))).ephemeral is False
+    finally:
+        deps.store.close()

@@ -122,7 +122,7 @@ def main(argv: list[str] | None = None) -> None:
     p = argparse.ArgumentParser(description="Print paperbot's Slack app manifest (YAML).")
     p.add_argument("--request-url", help="HTTP mode: the public URL of POST /slack/events")
     args = p.parse_args(argv)
-    print(manifest_yaml(REGISTRY.all(), request_url=args.request_url), end="")
+    print(manifest_yaml(REGISTRY.slash_commands(), request_url=args.request_url), end="")
 
 
 if __name__ == "__main__":

@@ -68,7 +68,7 @@ async def test_papers_search_reply_is_the_handlers_answer_as_ephemeral_block_kit
 
 async def test_share_posts_in_channel(env: SlackEnv):
     await env.seed_store(10)
-    await env.dispatch(command_body("/papers", "search mixture share", response_url=env.api.response_url("s")))
+    await env.dispatch(command_body("/papers", "search mixture --share", response_url=env.api.response_url("s")))
     [reply] = env.api.responses("s")
     assert reply["response_type"] == "in_channel"
 
