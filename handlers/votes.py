@@ -18,7 +18,7 @@ def emoji_sets(deps: Deps, platform: str) -> tuple[tuple[str, ...], tuple[str, .
         return deps.config.slack.up_emoji, deps.config.slack.down_emoji
     if platform == "discord":
         return deps.config.discord.up_emoji, deps.config.discord.down_emoji
-    return ("+1", "👍", "up"), ("-1", "👎", "down")
+    return ("+1", "👍", "thumbsup", "up"), ("-1", "👎", "thumbsdown", "down")
 
 
 async def handle_reaction(ev: ReactionEvent, deps: Deps, *, bot_users: frozenset[str] = frozenset()) -> str:

@@ -130,9 +130,12 @@ def search(db: Database, text: str, *, limit: int = 10, offset: int = 0) -> tupl
     if not q:
         return [], 0
     total = db.execute("SELECT count(*) FROM papers_fts WHERE papers_fts MATCH ?", [q]).fetchone()[0]
+    # Rank inside the FTS index first and join only the page: joining every match to its paper row
+    # before sorting made common words ("model") cost ~300 ms on a year of papers.
     rows = db.query(
-        """SELECT p.* FROM papers_fts JOIN papers p ON p.rowid = papers_fts.rowid
-           WHERE papers_fts MATCH ? ORDER BY bm25(papers_fts, 5.0, 1.0, 2.0) LIMIT ? OFFSET ?""",
+        """SELECT p.* FROM (SELECT rowid, bm25(papers_fts, 5.0, 1.0, 2.0) AS r FROM papers_fts
+                            WHERE papers_fts MATCH ? ORDER BY r LIMIT ? OFFSET ?) f
+           JOIN papers p ON p.rowid = f.rowid ORDER BY f.r""",
         [q, limit, offset],
     )
     return [paper_from_row(r) for r in rows], total
