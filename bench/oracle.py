@@ -111,8 +111,8 @@ class Oracle:
                 out[ident] = OTHER
         return out
 
-    def answer(self, system: str, user: str, response_format: Mapping[str, Any] | None = None) -> str:
-        """The answer text, in the format the prompt asks for."""
+    def answer(self, system: str, user: str) -> str:
+        """The answer text, in the format the prompt asks for (judged from the prompt text alone)."""
         prompt = f"{system}\n\n{user}"
         if "list of arxiv ids" in prompt.lower() and "ARXIVID" not in prompt:  # the anchor's title pass
             ids = list(dict.fromkeys(m.group(1) for m in ID_RE.finditer(user)))
@@ -130,7 +130,7 @@ class Oracle:
         messages = request.get("messages") or []
         system = "\n".join(str(m.get("content") or "") for m in messages if m.get("role") in ("system", "developer"))
         user = "\n".join(str(m.get("content") or "") for m in messages if m.get("role") == "user")
-        text = self.answer(system, user, request.get("response_format"))
+        text = self.answer(system, user)
         prompt_chars = len(system) + len(user)
         self.stats.requests += 1
         self.stats.prompt_chars += prompt_chars

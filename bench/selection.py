@@ -3,7 +3,8 @@
     python bench/selection.py --scored /work/shared/bench/scored_2025.jsonl.gz \
         --listings /work/shared/bench/listings_2025.jsonl.gz \
         --days 2025-06-02 2025-07-10 2025-09-16 2025-10-21 2025-11-18 2025-12-09 [--train-until 2025-05-31] \
-        [--batch-size 20 40 80] [--max-abstract-chars 600] [--rolling] [--json out.json]
+        [--rolling] [--batch-size 50 20 80] [--max-abstract-chars 600 1200] [--anchor-title none perfect] \
+        [--json out.json]
 
 For a day D the candidates are the papers picked on D plus the listing papers of D carrying cs.LG or
 cs.AI, all given the same categories and no arXiv comment (fields that differ between the two sources
@@ -15,132 +16,27 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import gzip
 import json
-import re
-import sys
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from _selection_anchor import AnchorPrompts, run_anchor
+from _selection_data import Data, Day, bench_criteria, read_jsonl
+from oracle import Oracle, serve
 
-from bench.anchor import AnchorPrompts, run_anchor
-from bench.oracle import Known, Oracle, serve
-from bot.core.models import Criteria, Paper, Score
+from bot.core.models import Criteria
 from bot.core.ranker import RankerModel, fit_ranker, rank_papers
 from bot.llm.client import OpenAIChat
 from bot.llm.scoring import LLMScorer
 from handlers.selection import select
 
-REPLAY_CATEGORIES = ("cs.LG",)  # every candidate gets the same categories: see the README's leak warning
-WANTED = {"cs.LG", "cs.AI"}
-TUNING_NOTE = ("hyperparameters (BM25 blend 0.25, target recall 0.98, batch size, abstract length) were tuned on "
-               "2025-05-26..2025-05-30 with history <= 2025-05-23; the reported days were never used for tuning")
-_RSS_PREFIX = re.compile(r"^\s*arXiv:\S+\s+Announce Type:\s*\S+\s+Abstract:\s*", re.I)
-
-
-def read_jsonl(path: Path) -> list[dict[str, Any]]:
-    """Rows of a .jsonl or .jsonl.gz file."""
-    opener = gzip.open if path.suffix == ".gz" else open
-    with opener(path, "rt", encoding="utf-8") as f:  # type: ignore[operator]
-        return [json.loads(line) for line in f if line.strip()]
-
-
-def to_paper(row: dict[str, Any]) -> Paper:
-    """A bench row as a Paper, normalised the same way whichever file it comes from."""
-    clean = lambda s: re.sub(r"\s+", " ", s or "").strip()  # noqa: E731
-    return Paper(arxiv_id=row["arxiv_id"], title=clean(row["title"]), abstract=clean(_RSS_PREFIX.sub("", row["abstract"] or "")),
-                 authors=tuple(row.get("authors") or ()), categories=REPLAY_CATEGORIES)
-
-
-def recorded_score(row: dict[str, Any]) -> Score:
-    """The real picker's verdict on a pick (author matches have no numbers)."""
-    if row.get("relevance") is None:
-        return Score(row["arxiv_id"], None, None, comment="Author match", scorer="llm:oracle", author_match=True)
-    return Score(row["arxiv_id"], float(row["relevance"]), float(row["novelty"]), comment=row.get("comment") or "",
-                 scorer="llm:oracle")
-
-
-def is_target(row: dict[str, Any]) -> bool:
-    """A pick the recall counts: relevance >= 8 and novelty >= 7."""
-    return row.get("relevance") is not None and row["relevance"] >= 8 and row["novelty"] >= 7
-
-
-def bench_criteria(criteria_dir: Path) -> Criteria:
-    """The anchor's topics as a team's criteria; its "Keywords: Relevant:" line becomes the keywords."""
-    text = (criteria_dir / "prompts" / "paper_topics.txt").read_text(encoding="utf-8")
-    m = re.search(r"^\s*-\s*Relevant:(.*)$", text.split("**Keywords:**", 1)[-1], re.M)
-    keywords = tuple(k.strip(" .") for k in (m.group(1).split(",") if m else []) if k.strip(" .") not in ("", "etc"))
-    topics = text.replace(m.group(0).strip(), "").strip() if m else text.strip()
-    cfg = (criteria_dir / "configs" / "config.ini").read_text(encoding="utf-8")
-    cut = lambda key, default: int(re.search(rf"^{key}\s*=\s*(\d+)", cfg, re.M).group(1)) if re.search(rf"^{key}\s*=", cfg, re.M) else default  # noqa: E731
-    return Criteria(topics=topics, keywords=keywords, categories=("cs.LG", "cs.AI"),
-                    relevance_cutoff=cut("relevance_cutoff", 8), novelty_cutoff=cut("novelty_cutoff", 7))
-
-
-@dataclass
-class Day:
-    """One replayed day: its candidates and the picker's recorded picks."""
-
-    day: str
-    papers: list[Paper]
-    picks: dict[str, dict[str, Any]]
-
-    @property
-    def targets(self) -> set[str]:
-        """Ids of the picks the recall counts."""
-        return {i for i, r in self.picks.items() if is_target(r)}
-
-    def known(self) -> dict[str, Known]:
-        """What the oracle knows today."""
-        out = {p.arxiv_id: Known(p.title, p.abstract) for p in self.papers}
-        for i, r in self.picks.items():
-            if r.get("relevance") is not None:
-                out[i] = Known(out[i].title, out[i].abstract, int(r["relevance"]), int(r["novelty"]), r.get("comment") or "")
-        return out
-
-
-class Data:
-    """Both files, indexed by day."""
-
-    def __init__(self, scored: list[dict[str, Any]], listings: list[dict[str, Any]]) -> None:
-        self.scored = scored
-        self.listings = [r for r in listings if WANTED & set(r.get("categories") or ())]
-        self.scored_ids = {r["arxiv_id"] for r in scored}
-        self.first_listing_day = min(min(r["listing_dates"]) for r in self.listings) if self.listings else "9999"
-
-    def day(self, d: str) -> Day:
-        """Candidates of day d: its picks, then its cs.LG/cs.AI listing papers."""
-        picks = {r["arxiv_id"]: r for r in self.scored if r["digest_date"] == d}
-        papers = {i: to_paper(r) for i, r in picks.items()}
-        for r in self.listings:
-            if d in r["listing_dates"] and r["arxiv_id"] not in papers:
-                papers[r["arxiv_id"]] = to_paper(r)
-        return Day(d, list(papers.values()), picks)
-
-    def history(self, *, until: str, skip: Iterable[str] = ()) -> tuple[list[tuple[Paper, Score]], list[str]]:
-        """The team's past scores on days in [first listing day, until], minus `skip` days.
-
-        Positives are the picks of those days with their recorded scores; negatives the listing
-        papers of those days nobody picked (the oracle would have said 3/3). Days before the
-        listing crawl are left out: a real team's history has both kinds of days from day one.
-        """
-        skip = set(skip)
-        ok = lambda d: self.first_listing_day <= d <= until and d not in skip  # noqa: E731
-        rows = [(to_paper(r), recorded_score(r)) for r in self.scored if ok(r["digest_date"])]
-        seen = {p.arxiv_id for p, _ in rows}
-        days = {r["digest_date"] for r in self.scored if ok(r["digest_date"])}
-        for r in self.listings:
-            first = min(r["listing_dates"])
-            if ok(first) and r["arxiv_id"] not in self.scored_ids and r["arxiv_id"] not in seen:
-                seen.add(r["arxiv_id"])
-                rows.append((to_paper(r), Score(r["arxiv_id"], 3.0, 3.0, scorer="llm:oracle")))
-                days.add(first)
-        return rows, sorted(days)
+TUNING_NOTE = ("ranker features and hyperparameters (SGD rate, BM25 blend 0.25, target recall 0.98) were tuned on "
+               "3 windows of 5 days (2025-05-19..23, 05-26..30, 08-18..22, each with the history before it), "
+               "never on a reported day; batch size and abstract length are the measured table below")
 
 
 @dataclass
@@ -257,7 +153,10 @@ async def run_anchor_day(day: Day, criteria: Criteria, oracle: Oracle, base_url:
 
 
 async def run_local(day: Day, model: RankerModel, criteria: Criteria) -> Run:
-    """The local ranker alone: recall@digest_size and @50 of its ranking, and its stand-alone digest."""
+    """The local ranker alone: recall@digest_size and @50 of its ranking, and its stand-alone digest.
+
+    `found` counts picks among the top `digest_size` of the stand-alone digest (its precision).
+    """
     t0 = time.perf_counter()
     ranked = rank_papers(model, day.papers)
     sel = await select(day.papers, criteria, scorer=None, ranker=model)
@@ -267,10 +166,12 @@ async def run_local(day: Day, model: RankerModel, criteria: Criteria) -> Run:
     at = lambda k: len(targets & set(order[:k])) / len(targets) if targets else 1.0  # noqa: E731
     top = {p.paper.arxiv_id for p in sel.picks[: criteria.digest_size]}
     return Run(day.day, model.name, len(day.papers), len(targets), found=len(targets & top),
-               digest=len(sel.picks), wall_s=wall,
+               digest=len(sel.picks), wall_s=wall, sent=0,
                extra={f"recall@{criteria.digest_size}": round(at(criteria.digest_size), 4), "recall@50": round(at(50), 4),
+                      "n_background": len(day.papers) - len(day.picks),
                       f"n_hits@{criteria.digest_size}": len(targets & set(order[: criteria.digest_size])),
-                      "n_hits@50": len(targets & set(order[:50]))})
+                      "n_hits@50": len(targets & set(order[:50])),
+                      "scored": [(r.score, r.arxiv_id in targets) for r in ranked]})
 
 
 def fmt_table(rows: list[dict[str, Any]], cols: list[str]) -> str:
@@ -298,8 +199,34 @@ def fit(data: Data, criteria: Criteria, *, until: str, skip: Sequence[str], targ
     return model, info
 
 
+def _local_summary(runs: Sequence[Run], k: int) -> dict[str, Any]:
+    """Pooled recall@k / @50 of a local ranker, over all days and over days with a background."""
+    out: dict[str, Any] = {}
+    for scope, rs in (("all days", runs), ("days with background", [r for r in runs if r.extra["n_background"]])):
+        t = sum(r.targets for r in rs) or 1
+        out[scope] = {"days": len(rs), "candidates": sum(r.candidates for r in rs), "targets": sum(r.targets for r in rs),
+                      f"recall@{k}": round(sum(r.extra[f"n_hits@{k}"] for r in rs) / t, 4),
+                      "recall@50": round(sum(r.extra["n_hits@50"] for r in rs) / t, 4),
+                      f"digest_precision@{k}": round(sum(r.found for r in rs) / max(k * len(rs), 1), 4)}
+        out[scope].update(_separation([x for r in rs for x in r.extra["scored"]]))
+    return out
+
+
+def _separation(scored: list[tuple[float, bool]]) -> dict[str, float]:
+    """AUC of picks vs the rest, and the share of non-picks a threshold keeping 97 % of picks keeps."""
+    pos = sorted(s for s, y in scored if y)
+    neg = [s for s, y in scored if not y]
+    if not pos or not neg:
+        return {"auc": float("nan"), "nonpicks_kept@97": float("nan")}
+    ranked = sorted(scored)
+    rank_sum = sum(i + 1 for i, (_, y) in enumerate(ranked) if y)  # ties are rare with float scores
+    auc = (rank_sum - len(pos) * (len(pos) + 1) / 2) / (len(pos) * len(neg))
+    cut = pos[int((1 - 0.97) * len(pos))]
+    return {"auc": round(auc, 3), "nonpicks_kept@97": round(sum(s >= cut for s in neg) / len(neg), 3)}
+
+
 async def bench(args: argparse.Namespace) -> dict[str, Any]:
-    """Run every method on every day; return the summary."""
+    """Run every method on every day; print the tables and return the summary."""
     data = Data(read_jsonl(args.scored), read_jsonl(args.listings))
     criteria_dir = args.criteria or args.scored.parent / "criteria_example"
     criteria = bench_criteria(criteria_dir)
@@ -316,6 +243,7 @@ async def bench(args: argparse.Namespace) -> dict[str, Any]:
     else:
         shared = fit(data, criteria, until=until, skip=reported, target_recall=args.target_recall)
         models = {d: shared for d in reported}
+    bm25_only = fit_ranker(criteria, ())
     print(f"reported days: {', '.join(reported)}")
     for d in reported if args.rolling else reported[:1]:
         i = models[d][1]
@@ -326,56 +254,67 @@ async def bench(args: argparse.Namespace) -> dict[str, Any]:
               f"non-picks kept {i['cutoff_keep']:.1%}")
     print(f"tuning: {TUNING_NOTE}")
 
+    grid = [(b, m) for m in args.max_abstract_chars for b in args.batch_size]
     result: dict[str, Any] = {"days": reported, "train_until": None if args.rolling else until, "rolling": args.rolling,
-                              "criteria_dir": str(criteria_dir), "models": {d: models[d][1] for d in reported},
-                              "per_day": [], "overall": {}, "batch_table": []}
+                              "criteria_dir": str(criteria_dir), "batch_size": grid[0][0],
+                              "max_abstract_chars": grid[0][1], "concurrency": args.concurrency,
+                              "models": {d: models[d][1] for d in reported}, "per_day": [], "overall": {},
+                              "grid": [], "local": {}}
     oracle = Oracle({})
     with serve(oracle) as server:
-        by_size: dict[int, list[Run]] = {}
-        for size in args.batch_size:
-            by_size[size] = [await run_ours(d, models[d.day][0], criteria, oracle, server.base_url, batch_size=size,
-                                            concurrency=args.concurrency, max_abstract_chars=args.max_abstract_chars)
-                             for d in days]
+        by_cell: dict[tuple[int, int], list[Run]] = {}
+        for size, chars in grid:
+            by_cell[(size, chars)] = [
+                await run_ours(d, models[d.day][0], criteria, oracle, server.base_url, batch_size=size,
+                               concurrency=args.concurrency, max_abstract_chars=chars) for d in days]
+        not_shown_ours = oracle.stats.not_shown
         anchors = {tf: [await run_anchor_day(d, criteria, oracle, server.base_url, prompts, title_filter=tf)
                         for d in days] for tf in args.anchor_title}
-        local = [await run_local(d, models[d.day][0], criteria) for d in days]
-        not_shown = oracle.stats.not_shown
-    ours = by_size[args.batch_size[0]]
+    local = [await run_local(d, models[d.day][0], criteria) for d in days]
+    local_bm25 = [await run_local(d, bm25_only, criteria) for d in days]
+    ours = by_cell[grid[0]]
     anchor = anchors[args.anchor_title[0]]
-    for group in (ours, *anchors.values(), local):
+    for group in (ours, *anchors.values()):
         result["per_day"].extend(r.row() for r in group)
-    overall = [total(ours, "ours"), *(total(a, a[0].method) for a in anchors.values()), total(local, local[0].method)]
+    overall = [total(ours, "ours"), *(total(a, a[0].method) for a in anchors.values())]
     result["overall"] = {r.method: r.row() for r in overall}
-    for name, key in ((f"recall@{criteria.digest_size}", f"n_hits@{criteria.digest_size}"), ("recall@50", "n_hits@50")):
-        result["overall"][local[0].method][name] = round(overall[-1].extra[key] / max(overall[-1].targets, 1), 4)
-    for size, runs in by_size.items():
-        t = total(runs, f"ours bs={size}")
-        result["batch_table"].append({"batch_size": size, **{k: v for k, v in t.row().items() if k != "day"}})
+    result["overall"]["ours"]["prefilter_recall"] = round(
+        sum(r.extra["n_prefilter_kept_targets"] for r in ours) / max(overall[0].targets, 1), 4)
     o, a = overall[0], overall[1]
+    for (size, chars), runs in by_cell.items():
+        t = total(runs, "ours")
+        result["grid"].append({"batch_size": size, "max_abstract_chars": chars,
+                               "ratio_vs_anchor": round((t.tokens / t.candidates) / (a.tokens / a.candidates), 3),
+                               **{k: v for k, v in t.row().items() if k not in ("day", "method")}})
+    k = criteria.digest_size
+    result["local"] = {local[0].method: _local_summary(local, k), "local:bm25 (no history)": _local_summary(local_bm25, k)}
     ratio = (o.tokens / o.candidates) / (a.tokens / a.candidates)
     result["ratio_tokens_ours_anchor"] = round(ratio, 3)
     result["ratio_calls_ours_anchor"] = round(o.calls / max(a.calls, 1), 3)
-    result["oracle_not_shown"] = not_shown
-    result["batch_size"] = args.batch_size[0]
-    result["max_abstract_chars"] = args.max_abstract_chars
+    result["oracle_not_shown_ours"] = not_shown_ours
     result["targets_met"] = {"tokens_per_candidate<=1/3_anchor": ratio <= 1 / 3, "recall>=0.97": o.recall >= 0.97}
 
-    cols = ["day", "method", "candidates", "targets", "calls", "sent", "prompt_tokens_per_cand",
-            "completion_tokens_per_cand", "tokens_per_cand", "recall", "digest", "wall_s"]
-    print("\nper day (tokens = characters / 4; recall = picks with relevance>=8, novelty>=7 in the final digest)")
+    cols = ["day", "method", "candidates", "targets", "calls", "sent", "prompt_chars_per_cand",
+            "completion_chars_per_cand", "prompt_tokens_per_cand", "completion_tokens_per_cand", "tokens_per_cand",
+            "recall", "digest", "wall_s"]
+    print(f"\nper day: ours = batch {grid[0][0]}, abstracts ~{grid[0][1]} chars; tokens = characters / 4; recall = "
+          "share of picks with relevance>=8 and novelty>=7 in the final digest; wall_s excludes the oracle")
     print(fmt_table([r.row() for r in (*ours, *anchor)], cols))
     print("\noverall")
-    print(fmt_table([r.row() for r in overall[:-1]], cols))
-    print(f"ratio ours/anchor: tokens per candidate {ratio:.3f}, calls {result['ratio_calls_ours_anchor']:.3f}; "
-          f"papers the oracle found not shown: {not_shown}")
-    print("\nbatch sizes (ours, overall)")
-    print(fmt_table(result["batch_table"], ["batch_size", "calls", "prompt_tokens_per_cand", "completion_tokens_per_cand",
-                                            "tokens_per_cand", "recall", "wall_s"]))
-    k = criteria.digest_size
-    print(f"\nlocal ranker alone ({local[0].method}): recall@{k} = share of a day's picks in its top {k}")
-    lrows = [r.row() for r in local] + [result["overall"][local[0].method]]
-    print(fmt_table(lrows, ["day", "candidates", "targets", f"recall@{k}", "recall@50", "found", "digest", "wall_s"]))
-    print(f"(found = picks among the stand-alone local digest's top {k})")
+    print(fmt_table([r.row() for r in overall], cols))
+    print(f"ratio ours/{a.method}: tokens per candidate {ratio:.3f}, calls {result['ratio_calls_ours_anchor']:.3f}; "
+          f"prefilter kept {result['overall']['ours']['prefilter_recall']:.1%} of the picks and sent "
+          f"{o.sent} of {o.candidates} papers; papers the oracle found not shown (ours): {not_shown_ours}")
+    print("\nbatch size x abstract length (ours, overall)")
+    print(fmt_table(result["grid"], ["batch_size", "max_abstract_chars", "calls", "prompt_tokens_per_cand",
+                                     "completion_tokens_per_cand", "tokens_per_cand", "ratio_vs_anchor", "recall",
+                                     "wall_s"]))
+    print(f"\nlocal ranker alone: recall@{k}/@50 = share of a day's picks in its top {k}/50 (pooled); "
+          f"digest_precision@{k} = picks among the top {k} of its stand-alone digest")
+    lrows = [{"ranker": name, "scope": scope, **vals} for name, scopes in result["local"].items()
+             for scope, vals in scopes.items()]
+    print(fmt_table(lrows, ["ranker", "scope", "days", "candidates", "targets", f"recall@{k}", "recall@50",
+                            f"digest_precision@{k}", "auc", "nonpicks_kept@97"]))
     return result
 
 
@@ -388,9 +327,10 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     ap.add_argument("--train-until", default=None, help="last history day (default: the day before the first reported day)")
     ap.add_argument("--rolling", action="store_true", help="train a ranker per reported day on all earlier days")
     ap.add_argument("--criteria", type=Path, default=None, help="criteria_example dir (default: next to --scored)")
-    ap.add_argument("--batch-size", type=int, nargs="+", default=[40], help="LLMScorer batch sizes (first one is detailed)")
+    ap.add_argument("--batch-size", type=int, nargs="+", default=[50], help="LLMScorer batch sizes (first is detailed)")
     ap.add_argument("--concurrency", type=int, default=4)
-    ap.add_argument("--max-abstract-chars", type=int, default=600)
+    ap.add_argument("--max-abstract-chars", type=int, nargs="+", default=[600],
+                    help="LLMScorer abstract trim lengths (first is detailed)")
     ap.add_argument("--target-recall", type=float, default=0.98, help="prefilter recall of past picks to keep")
     ap.add_argument("--anchor-title", nargs="+", default=["none"], choices=["none", "perfect"],
                     help="oracle for the anchor's title pass: drops nothing, or exactly the non-picks")

@@ -47,9 +47,9 @@ class LLMConfig:
     price_prompt_per_m: float = 0.25
     price_completion_per_m: float = 2.0
     price_cached_per_m: float = 0.025
-    batch_size: int = 16
+    batch_size: int = 50
     concurrency: int = 4
-    max_abstract_chars: int = 1200
+    max_abstract_chars: int = 600
     json_mode: str = "schema"
 
     @property

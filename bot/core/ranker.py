@@ -9,11 +9,11 @@ to relevance/novelty 1-10 so roughly the top `digest_size` papers pass the defau
 from __future__ import annotations
 
 import math
-import random
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
+from bot.core.classifier import Classifier, out_of_fold, recall_cutoff, train, vectorise
 from bot.core.models import Criteria, Paper, Score
 from bot.core.selection import passes_cutoffs
 from bot.core.textfeat import (
@@ -28,8 +28,6 @@ from bot.core.textfeat import (
 History = Sequence[tuple[Paper, Score]]
 BM25_K1, BM25_B = 1.2, 0.75
 BLEND_BM25 = 0.25  # weight of the z-scored BM25 next to the classifier's logit (tuned on tuning days)
-SGD_EPOCHS, SGD_ETA, SGD_L2 = 4, 0.25, 1e-5
-MIN_DF = 2
 LOCAL_NEGATIVE_WEIGHT = 0.5  # papers a past prefilter decided locally: weaker evidence than an LLM "no"
 
 
@@ -42,20 +40,6 @@ class Ranked:
     bm25: float
     logit: float | None  # classifier log-odds of "the team picks it"; None without history
     matches: tuple[str, ...] = ()
-
-
-@dataclass(frozen=True, slots=True)
-class Classifier:
-    """Logistic regression over TF-IDF (unigrams + bigrams) with its IDF table."""
-
-    weights: Mapping[str, float]
-    bias: float
-    idf: Mapping[str, float]
-
-    def logit(self, counts: Mapping[str, int]) -> float:
-        """Log-odds for one paper's term counts."""
-        vec = _tfidf(counts, self.idf)
-        return self.bias + sum(self.weights.get(t, 0.0) * v for t, v in vec)
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,12 +66,6 @@ class RankerModel:
     def has_history(self) -> bool:
         """True when the classifier is trained and blended in."""
         return self.classifier is not None
-
-
-def _tfidf(counts: Mapping[str, int], idf: Mapping[str, float]) -> list[tuple[str, float]]:
-    vec = {t: (1.0 + math.log(c)) * idf[t] for t, c in counts.items() if t in idf}
-    norm = math.sqrt(sum(v * v for v in vec.values())) or 1.0
-    return [(t, v / norm) for t, v in vec.items()]
 
 
 def bm25(counts: Mapping[str, int], query: Mapping[str, float], *, df: Mapping[str, int], n_docs: int,
@@ -125,48 +103,6 @@ def _labels(history: History, criteria: Criteria, votes: Mapping[str, int]) -> l
     return sorted(out.values(), key=lambda r: r[0].arxiv_id)
 
 
-def _train(vecs: Sequence[list[tuple[str, float]]], labels: Sequence[int], weights: Sequence[float], *,
-           epochs: int | None = None, eta: float | None = None, l2: float | None = None,
-           seed: int = 0) -> tuple[dict[str, float], float]:
-    """Logistic regression by AdaGrad SGD, classes balanced (picks are the minority)."""
-    epochs, eta, l2 = epochs or SGD_EPOCHS, eta or SGD_ETA, SGD_L2 if l2 is None else l2
-    n_pos = sum(w for y, w in zip(labels, weights, strict=True) if y)
-    n_neg = sum(w for y, w in zip(labels, weights, strict=True) if not y)
-    total = n_pos + n_neg
-    class_w = (0.5 * total / max(n_neg, 1e-9), 0.5 * total / max(n_pos, 1e-9))
-    w: dict[str, float] = {}
-    g2: dict[str, float] = {}
-    bias, g2_bias = 0.0, 1e-8
-    order = list(range(len(vecs)))
-    rnd = random.Random(seed)
-    for _ in range(epochs):
-        rnd.shuffle(order)
-        for i in order:
-            x, y = vecs[i], labels[i]
-            z = bias + sum(w.get(t, 0.0) * v for t, v in x)
-            p = 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, z))))
-            g = (p - y) * class_w[y] * weights[i]
-            for t, v in x:
-                wt = w.get(t, 0.0)
-                gt = g * v + l2 * wt
-                acc = g2.get(t, 1e-8) + gt * gt
-                g2[t] = acc
-                w[t] = wt - eta * gt / math.sqrt(acc)
-            g2_bias += g * g
-            bias -= eta * g / math.sqrt(g2_bias)
-    return w, bias
-
-
-def _cutoff(pos_scores: list[float], neg_scores: list[float], target: float) -> tuple[float, float, float]:
-    """The highest threshold keeping >= target of held-out positives: (cut-off, its recall, negatives kept)."""
-    ranked = sorted(pos_scores)
-    k = int(math.floor((1.0 - target) * len(ranked)))
-    cut = ranked[k] - 1e-9
-    recall = sum(s >= cut for s in ranked) / len(ranked)
-    keep = sum(s >= cut for s in neg_scores) / max(len(neg_scores), 1)
-    return cut, recall, keep
-
-
 def fit_ranker(
     criteria: Criteria,
     history: History = (),
@@ -177,59 +113,42 @@ def fit_ranker(
     folds: int = 4,
     max_history: int = 20000,
 ) -> RankerModel:
-    """Learn the ranker from criteria and the team's past scores.
+    """Learn the ranker from criteria and the team's past scores (and votes).
 
-    With fewer than `min_positives` past picks the ranker is BM25 alone and has no prefilter
-    cut-off (its recall could not be measured). Otherwise a classifier is trained and the cut-off
-    is set on out-of-fold scores (time-ordered folds) to keep `target_recall` of past picks.
+    With fewer than `min_positives` past picks (or non-picks) the ranker is BM25 alone and has no
+    prefilter cut-off: its recall could not be measured. Otherwise a classifier is trained and the
+    cut-off is set on out-of-fold scores (time-ordered folds) to keep `target_recall` of past picks.
     """
     query = criteria_terms(criteria)
     rows = _labels(history, criteria, votes or {})[-max_history:]
-    counts = [paper_terms(p) for p, _, _ in rows]
-    df: Counter[str] = Counter()
-    for c in counts:
-        df.update(c.keys())
-    n_docs = len(counts)
-    avgdl = sum(sum(c.values()) for c in counts) / n_docs if n_docs else 0.0
-    n_pos = sum(1 for _, y, _ in rows if y)
+    labels = [y for _, y, _ in rows]
+    n_pos = sum(labels)
     n_neg = len(rows) - n_pos
     if n_pos < min_positives or n_neg < min_positives:
         note = f"not enough history ({n_pos} past picks, {n_neg} non-picks; need {min_positives} of each)"
         return RankerModel("local:bm25", query, positives=n_pos, negatives=n_neg, target_recall=target_recall,
                            note=note)
-    b = [bm25(c, query.weights, df=df, n_docs=n_docs, avgdl=avgdl) for c in counts]
-    mean = sum(b) / len(b)
-    std = math.sqrt(sum((x - mean) ** 2 for x in b) / len(b)) or 1.0
-    z = [(x - mean) / std for x in b]
-    # Terms seen once carry no generalisable signal and bloat the model.
-    features = [classifier_terms(p) for p, _, _ in rows]
-    cdf: Counter[str] = Counter()
-    for c in features:
-        cdf.update(c.keys())
-    idf = {t: math.log((n_docs + 1) / (n + 1)) + 1.0 for t, n in cdf.items() if n >= MIN_DF}
-    vecs = [_tfidf(c, idf) for c in features]
-    labels = [y for _, y, _ in rows]
-    weights = [w for _, _, w in rows]
+    counts = [paper_terms(p) for p, _, _ in rows]
+    df: Counter[str] = Counter()
+    for c in counts:
+        df.update(c.keys())
+    n_docs = len(rows)
+    avgdl = sum(sum(c.values()) for c in counts) / n_docs
+    raw = [bm25(c, query.weights, df=df, n_docs=n_docs, avgdl=avgdl) for c in counts]
+    mean = sum(raw) / n_docs
+    std = math.sqrt(sum((x - mean) ** 2 for x in raw) / n_docs) or 1.0
+    z = [(x - mean) / std for x in raw]
 
-    oof: list[float] = [0.0] * len(rows)
-    size = math.ceil(len(rows) / folds)
-    for f in range(folds):
-        lo, hi = f * size, min((f + 1) * size, len(rows))
-        train = [i for i in range(len(rows)) if not lo <= i < hi]
-        if sum(labels[i] for i in train) == 0 or lo >= hi:
-            continue
-        w, bias = _train([vecs[i] for i in train], [labels[i] for i in train], [weights[i] for i in train])
-        for i in range(lo, hi):
-            oof[i] = bias + sum(w.get(t, 0.0) * v for t, v in vecs[i]) + BLEND_BM25 * z[i]
-    pos = [oof[i] for i in range(len(rows)) if labels[i]]
-    neg = [oof[i] for i in range(len(rows)) if not labels[i]]
-    cut, recall, keep = _cutoff(pos, neg, target_recall)
-    w, bias = _train(vecs, labels, weights)
-    return RankerModel(
-        "local:bm25+history", query, df=dict(df), n_docs=n_docs, avgdl=avgdl, bm25_mean=mean, bm25_std=std,
-        classifier=Classifier(w, bias, idf), positives=n_pos, negatives=n_neg, cutoff=cut,
-        cutoff_recall=recall, cutoff_keep=keep, target_recall=target_recall,
-    )
+    idf, index, xs = vectorise([classifier_terms(p) for p, _, _ in rows])
+    weights = [w for _, _, w in rows]
+    oof = out_of_fold(xs, labels, weights, [BLEND_BM25 * x for x in z], dim=len(index), folds=folds)
+    cut, recall, keep = recall_cutoff([s for s, y in zip(oof, labels, strict=True) if y],
+                                [s for s, y in zip(oof, labels, strict=True) if not y], target_recall)
+    w, bias = train(xs, labels, weights, len(index))
+    classifier = Classifier({t: w[j] for t, j in index.items() if w[j]}, bias, idf)
+    return RankerModel("local:bm25+history", query, df=dict(df), n_docs=n_docs, avgdl=avgdl, bm25_mean=mean,
+                       bm25_std=std, classifier=classifier, positives=n_pos, negatives=n_neg, cutoff=cut,
+                       cutoff_recall=recall, cutoff_keep=keep, target_recall=target_recall)
 
 
 def rank_papers(model: RankerModel, papers: Sequence[Paper]) -> list[Ranked]:

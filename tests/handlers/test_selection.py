@@ -1,0 +1,156 @@
+"""The selection pipeline with the real LLMScorer and OpenAI client against a local fake OpenAI server."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import AsyncIterator, Callable
+from typing import Any
+
+import pytest
+
+from bot.core.models import Criteria, Paper
+from bot.llm.client import OpenAIChat
+from bot.llm.scoring import LLMScorer
+from handlers import selection
+from handlers.selection import select
+from tests.core.selection_data import CRITERIA, background, history, picks
+from tests.fakes.openai_server import FakeOpenAI, HTTPError, ids_in
+
+DAY1, DAY2 = "2026-01-27", "2026-02-05"
+AUTHOR_MATCH = "2602.04119"  # Yoshua Bengio is a co-author; the default criteria watch him
+
+
+def judge(picked: set[str], *, silent: frozenset[str] = frozenset()) -> Callable[[dict[str, Any]], str]:
+    """A model that likes `picked` (9/8), dislikes the rest (3/3), and never answers for `silent`."""
+
+    def answer(request: dict[str, Any]) -> str:
+        rows = [{"id": i, "comment": "MoE match" if i in picked else "no close match",
+                 "relevance": 9 if i in picked else 3, "novelty": 8 if i in picked else 3}
+                for i in ids_in(request) if i not in silent]
+        return json.dumps({"papers": rows})
+
+    return answer
+
+
+def sent_ids(server: FakeOpenAI) -> list[str]:
+    """Every paper id the LLM was shown, over all requests, in order."""
+    return [i for req in server.requests for i in ids_in(req)]
+
+
+@pytest.fixture
+async def scorer(openai_server: FakeOpenAI) -> AsyncIterator[LLMScorer]:
+    """The real LLMScorer over the real OpenAIChat, aimed at the fake server."""
+    chat = OpenAIChat(model="gpt-4o-mini", api_key="sk-test", base_url=openai_server.base_url, max_retries=0,
+                      timeout_s=5)
+    yield LLMScorer(chat, batch_size=8, concurrency=2, max_abstract_chars=600)
+    await chat.aclose()
+
+
+def day(n_picks: int, n_background: int, *, when: str = DAY1) -> tuple[list[Paper], set[str]]:
+    """A day of real seed picks and real background papers, and the ids of the picks."""
+    good = picks(when)[:n_picks]
+    return [*good, *background()[:n_background]], {p.arxiv_id for p in good}
+
+
+async def test_llm_scores_every_paper_once_and_ranks_the_picks(openai_server: FakeOpenAI, scorer: LLMScorer) -> None:
+    papers, good = day(6, 6)
+    openai_server.answer = judge(good)
+    sel = await select(papers, CRITERIA, scorer=scorer)
+    assert sorted(sent_ids(openai_server)) == sorted(p.arxiv_id for p in papers)  # each paper shown once
+    assert [p.paper.arxiv_id for p in sel.picks] == sorted(good)  # equal scores: the id decides
+    assert all(sel.status[p.arxiv_id] == selection.STATUS_LLM for p in papers)
+    assert sel.scores[next(iter(good))].comment == "MoE match" and sel.scorer == "llm:gpt-4o-mini"
+    assert len(sel.calls) == len(openai_server.requests) == 2 and sel.usage.calls == 2
+    assert sel.usage.prompt_tokens > 0 and not sel.unscored
+    assert not sel.prefilter.enabled and "not enough history" in sel.prefilter.reason
+    # The prompt shows the criteria first, then each paper as "[id] title" and its abstract.
+    prompt = openai_server.requests[0]["messages"][-1]["content"]
+    first = next(p for p in papers if p.arxiv_id == ids_in(openai_server.requests[0])[0])
+    assert prompt.index("Mixture-of-Experts") < prompt.index(f"[{first.arxiv_id}] {first.title}")
+    assert first.abstract[:80] in prompt
+
+
+async def test_cached_scores_cost_zero_calls(openai_server: FakeOpenAI, scorer: LLMScorer) -> None:
+    papers, good = day(5, 5)
+    openai_server.answer = judge(good)
+    first = await select(papers, CRITERIA, scorer=scorer)
+    n = len(openai_server.requests)
+    again = await select(papers, CRITERIA, scorer=scorer, cached=first.scores)
+    assert len(openai_server.requests) == n and again.calls == () and again.usage.calls == 0
+    assert [p.paper.arxiv_id for p in again.picks] == [p.paper.arxiv_id for p in first.picks]
+    assert set(again.status.values()) == {selection.STATUS_CACHED}
+
+
+async def test_papers_without_an_answer_are_reported_not_dropped(openai_server: FakeOpenAI,
+                                                                  scorer: LLMScorer) -> None:
+    papers, good = day(4, 4)
+    mute = frozenset({papers[0].arxiv_id, papers[5].arxiv_id})
+    openai_server.answer = judge(good, silent=mute)
+    sel = await select(papers, CRITERIA, scorer=scorer)
+    assert set(sel.unscored) == mute
+    assert all(sel.status[i] == selection.STATUS_UNSCORED and i not in sel.scores for i in mute)
+    assert {p.paper.arxiv_id for p in sel.picks} == good - mute
+    assert len(sel.status) == len(papers)  # every paper accounted for
+    assert any(not c.ok for c in sel.calls)
+
+
+async def test_llm_down_leaves_everything_unscored(openai_server: FakeOpenAI, scorer: LLMScorer) -> None:
+    papers, _ = day(3, 3)
+    openai_server.answer = lambda req: HTTPError.server_error(503)
+    sel = await select(papers, CRITERIA, scorer=scorer)
+    assert set(sel.unscored) == {p.arxiv_id for p in papers} and sel.picks == ()
+    assert sel.calls and not any(c.ok for c in sel.calls)
+
+
+async def test_prefilter_decides_locally_and_never_sends_those(openai_server: FakeOpenAI, scorer: LLMScorer) -> None:
+    past = history(picks(DAY1), list(background()[:40]))
+    papers = [*picks(DAY2), *background()[40:]]
+    good = {p.arxiv_id for p in picks(DAY2)} - {AUTHOR_MATCH}
+    openai_server.answer = judge(good)
+    sel = await select(papers, CRITERIA, scorer=scorer, history=past)
+    pf = sel.prefilter
+    filtered = {i for i, s in sel.status.items() if s == selection.STATUS_FILTERED}
+    sent = sent_ids(openai_server)
+    assert pf.enabled and filtered and pf.decided_locally == len(filtered)
+    assert pf.sent == len(set(sent)) == len(papers) - len(filtered) - 1  # minus the author match
+    assert not filtered & set(sent) and AUTHOR_MATCH not in sent
+    assert pf.cutoff is not None and pf.measured_recall >= 0.98 and "cut-off" in pf.reason  # type: ignore[operator]
+    assert all(sel.scores[i].comment.startswith("Prefiltered locally") for i in filtered)
+    assert sel.picks[0].paper.arxiv_id == AUTHOR_MATCH and sel.picks[0].score.author_match
+    found = {p.paper.arxiv_id for p in sel.picks} & good
+    assert len(found) >= 0.9 * len(good)
+    assert sel.ranker is not None and sel.ranker.name == "local:bm25+history"
+
+
+async def test_without_llm_the_local_ranker_scores_everything(openai_server: FakeOpenAI) -> None:
+    papers = [*background()[:30], *picks(DAY2)]
+    sel = await select(papers, CRITERIA, scorer=None)
+    assert openai_server.requests == [] and sel.calls == ()
+    assert sel.scorer == "local:bm25" and not sel.prefilter.enabled
+    assert sel.picks[0].paper.arxiv_id == AUTHOR_MATCH  # watched authors still win
+    local = [p for p in sel.picks if not p.score.author_match]
+    assert len(local) == CRITERIA.digest_size
+    seeds = {p.arxiv_id for p in picks(DAY2)}
+    assert sum(p.paper.arxiv_id in seeds for p in local) >= 9
+    assert all(p.score.comment.startswith("Local match:") for p in local)
+    assert sel.count(selection.STATUS_LOCAL) == len(papers) - 1
+
+
+async def test_excluded_papers_are_never_sent(openai_server: FakeOpenAI, scorer: LLMScorer) -> None:
+    papers, good = day(3, 0)
+    diffusion = Paper("2506.09999", "Latent Diffusion for Faster Sampling", "A diffusion model sampler.")
+    openai_server.answer = judge(good)
+    criteria = CRITERIA.evolve(exclude=("diffusion",))
+    sel = await select([*papers, diffusion], criteria, scorer=scorer)
+    assert diffusion.arxiv_id not in sent_ids(openai_server)
+    assert sel.status[diffusion.arxiv_id] == selection.STATUS_EXCLUDED
+    assert "diffusion" in sel.scores[diffusion.arxiv_id].comment
+    assert {p.paper.arxiv_id for p in sel.picks} == good
+
+
+async def test_votes_reorder_the_picks(openai_server: FakeOpenAI, scorer: LLMScorer) -> None:
+    papers, good = day(4, 2)
+    openai_server.answer = judge(good)
+    last = sorted(good)[-1]
+    sel = await select(papers, Criteria(topics="MoE"), scorer=scorer, votes={last: 3})
+    assert sel.picks[0].paper.arxiv_id == last and sel.picks[0].votes == 3
