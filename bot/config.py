@@ -9,16 +9,10 @@ from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 from typing import Any
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from bot.config_reader import WEEKDAYS, ConfigError, TomlReader  # noqa: F401 - re-exported
 from bot.core.categories import is_known_category
 from bot.core.models import ANNOUNCE_TYPES, Criteria
-
-WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
-
-
-class ConfigError(ValueError):
-    """The config file is wrong; the message names the key."""
 
 
 @dataclass(frozen=True)
@@ -168,7 +162,7 @@ def load_config(path: str | Path | None = None, environ: Mapping[str, str] | Non
 
 def parse_config(raw: Mapping[str, Any], env: Mapping[str, str], *, source: str = "<dict>") -> Config:
     """Validate a parsed TOML mapping and merge secrets from the environment."""
-    r = _Reader(raw, source)
+    r = TomlReader(raw, source)
     known = {"storage", "arxiv", "llm", "schedule", "slack", "discord", "teams"}
     for k in raw:
         if k not in known:
@@ -188,7 +182,7 @@ def parse_config(raw: Mapping[str, Any], env: Mapping[str, str], *, source: str 
     return Config(storage, arxiv, llm, schedule, slack, discord, teams, source)
 
 
-def _arxiv(r: _Reader) -> ArxivConfig:
+def _arxiv(r: TomlReader) -> ArxivConfig:
     cats = r.str_list("arxiv.categories", ArxivConfig.categories)
     for c in cats:
         if not is_known_category(c):
@@ -208,7 +202,7 @@ def _arxiv(r: _Reader) -> ArxivConfig:
     )
 
 
-def _llm(r: _Reader, env: Mapping[str, str]) -> LLMConfig:
+def _llm(r: TomlReader, env: Mapping[str, str]) -> LLMConfig:
     d = LLMConfig
     mode = r.str("llm.json_mode", d.json_mode)
     if mode not in ("schema", "object", "none"):
@@ -229,7 +223,7 @@ def _llm(r: _Reader, env: Mapping[str, str]) -> LLMConfig:
     )
 
 
-def _schedule(r: _Reader) -> ScheduleConfig:
+def _schedule(r: TomlReader) -> ScheduleConfig:
     d = ScheduleConfig
     return ScheduleConfig(
         timezone=r.tz("schedule.timezone", d.timezone),
@@ -240,7 +234,7 @@ def _schedule(r: _Reader) -> ScheduleConfig:
     )
 
 
-def _slack(r: _Reader, env: Mapping[str, str]) -> SlackConfig:
+def _slack(r: TomlReader, env: Mapping[str, str]) -> SlackConfig:
     d = SlackConfig
     mode = r.str("slack.mode", d.mode)
     if mode not in ("socket", "http"):
@@ -257,7 +251,7 @@ def _slack(r: _Reader, env: Mapping[str, str]) -> SlackConfig:
     )
 
 
-def _discord(r: _Reader, env: Mapping[str, str]) -> DiscordConfig:
+def _discord(r: TomlReader, env: Mapping[str, str]) -> DiscordConfig:
     d = DiscordConfig
     return DiscordConfig(
         api_url=r.url("discord.api_url", d.api_url),
@@ -268,16 +262,16 @@ def _discord(r: _Reader, env: Mapping[str, str]) -> DiscordConfig:
     )
 
 
-def _team(r: _Reader, i: int, t: Mapping[str, Any]) -> TeamConfig:
+def _team(r: TomlReader, i: int, t: Mapping[str, Any]) -> TeamConfig:
     p = f"teams[{i}]"
-    tr = _Reader(t, r.source, prefix=p)
+    tr = TomlReader(t, r.source, prefix=p)
     name = tr.str("name", "")
     if not name.strip():
         raise ConfigError(f"{r.source}: {p}.name is required")
     c = t.get("criteria", {})
     if not isinstance(c, Mapping):
         raise ConfigError(f"{r.source}: {p}.criteria must be a table")
-    cr = _Reader(c, r.source, prefix=f"{p}.criteria")
+    cr = TomlReader(c, r.source, prefix=f"{p}.criteria")
     cats = cr.str_list("categories", ())
     for cat in cats:
         if not is_known_category(cat):
@@ -311,93 +305,3 @@ def _team(r: _Reader, i: int, t: Mapping[str, Any]) -> TeamConfig:
         weekly_day=tr.weekday("weekly_day", "") if "weekly_day" in t else "",
         weekly_time=tr.hhmm("weekly_time", "") if "weekly_time" in t else "",
     )
-
-
-class _Reader:
-    """Typed access to nested TOML keys with errors that name the full key."""
-
-    def __init__(self, raw: Mapping[str, Any], source: str, prefix: str = "") -> None:
-        self.raw, self.source, self.prefix = raw, source, prefix
-
-    def _get(self, dotted: str) -> Any:
-        node: Any = self.raw
-        for part in dotted.split("."):
-            if not isinstance(node, Mapping) or part not in node:
-                return None
-            node = node[part]
-        return node
-
-    def _name(self, key: str) -> str:
-        return f"{self.prefix}.{key}" if self.prefix else key
-
-    def _fail(self, key: str, want: str, got: Any) -> ConfigError:
-        return ConfigError(f"{self.source}: {self._name(key)} must be {want} (got {got!r})")
-
-    def str(self, key: str, default: str) -> str:
-        v = self._get(key)
-        if v is None:
-            return default
-        if not isinstance(v, str):
-            raise self._fail(key, "a string", v)
-        return v
-
-    def url(self, key: str, default: str) -> str:
-        v = self.str(key, default)
-        if not v.startswith(("http://", "https://")):
-            raise self._fail(key, "an http(s) URL", v)
-        return v
-
-    def bool(self, key: str, default: bool) -> bool:
-        v = self._get(key)
-        if v is None:
-            return default
-        if not isinstance(v, bool):
-            raise self._fail(key, "true or false", v)
-        return v
-
-    def num(self, key: str, default: float, *, lo: float | None = None, hi: float | None = None) -> float:
-        v = self._get(key)
-        if v is None:
-            return default
-        if isinstance(v, bool) or not isinstance(v, int | float):
-            raise self._fail(key, "a number", v)
-        if (lo is not None and v < lo) or (hi is not None and v > hi):
-            raise self._fail(key, f"between {lo} and {hi}" if hi is not None else f">= {lo}", v)
-        return v
-
-    def str_list(self, key: str, default: tuple[str, ...]) -> tuple[str, ...]:
-        v = self._get(key)
-        if v is None:
-            return tuple(default)
-        if not isinstance(v, list) or not all(isinstance(x, str) for x in v):
-            raise self._fail(key, "a list of strings", v)
-        return tuple(x.strip() for x in v if x.strip())
-
-    def list_of_tables(self, key: str) -> list[Mapping[str, Any]]:
-        v = self._get(key)
-        if v is None:
-            return []
-        if not isinstance(v, list) or not all(isinstance(x, Mapping) for x in v):
-            raise self._fail(key, "an array of tables ([[teams]])", v)
-        return v
-
-    def tz(self, key: str, default: str) -> str:
-        v = self.str(key, default)
-        try:
-            ZoneInfo(v)
-        except (ZoneInfoNotFoundError, ValueError):
-            raise self._fail(key, "an IANA timezone like 'Europe/Berlin'", v) from None
-        return v
-
-    def hhmm(self, key: str, default: str) -> str:
-        v = self.str(key, default)
-        hh, _, mm = v.partition(":")
-        if not (hh.isdigit() and mm.isdigit() and 0 <= int(hh) < 24 and 0 <= int(mm) < 60 and len(mm) == 2):
-            raise self._fail(key, "a time like '09:00'", v)
-        return v
-
-    def weekday(self, key: str, default: str) -> str:
-        v = self.str(key, default).lower()[:3]
-        if v not in WEEKDAYS:
-            raise self._fail(key, "a day name like 'fri'", v)
-        return v
