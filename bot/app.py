@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import logging
 import signal
 from collections.abc import AsyncIterator
@@ -58,7 +59,7 @@ def build_deps(config: Config, *, store: Store | None = None, chats: dict[str, C
                 explainer=explainer, weekly_writer=weekly_writer, chats=dict(chats or {}))
 
 
-async def daily_job(team: TeamConfig, deps: Deps) -> None:
+async def daily_job(team: TeamConfig, *, deps: Deps) -> None:
     """The scheduled daily run; failures are logged, never crash the bot."""
     try:
         result = await run_daily(team, deps)
@@ -68,7 +69,7 @@ async def daily_job(team: TeamConfig, deps: Deps) -> None:
         log.exception("daily digest for %s failed; it will be retried at the next start or run", team.name)
 
 
-async def weekly_job(team: TeamConfig, deps: Deps) -> None:
+async def weekly_job(team: TeamConfig, *, deps: Deps) -> None:
     """The scheduled weekly report."""
     try:
         from handlers.weekly import run_weekly
@@ -90,59 +91,73 @@ async def catch_up(config: Config, deps: Deps, *, now: datetime | None = None) -
         if last and last["status"] in ("ok", "empty") and last["started_at"][:10] == now_l.date().isoformat():
             continue
         log.info("catching up the missed daily digest for %s", team.name)
-        await daily_job(team, deps)
+        await daily_job(team, deps=deps)
         done.append(team.name)
     return done
 
 
-async def run_bot(config: Config, *, console: bool | None = None) -> None:
-    """`paperbot run`: platforms + scheduler in one loop until Ctrl-C / SIGTERM."""
+async def run_bot(config: Config, *, console: bool | None = None, stop: asyncio.Event | None = None) -> None:
+    """`paperbot run`: platforms + scheduler in one loop until Ctrl-C / SIGTERM (or `stop` is set)."""
     deps = build_deps(config)
     service = BotService(deps)
-    chats: dict[str, Chat] = {}
-    stoppers = []
+    stop = stop or asyncio.Event()
+    loop = asyncio.get_running_loop()
+    stoppers: list = []
     tasks: list[asyncio.Task] = []
+    scheduler = None
+    try:
+        chats = await _start_platforms(config, service, stoppers)
+        use_console = console if console is not None else not chats
+        if use_console:
+            chats["console"] = ConsoleChat()
+        deps.chats = chats
+        # partial, not lambda: APScheduler awaits only (partials of) coroutine functions in the loop;
+        # anything else it runs in a thread, where a coroutine would never be awaited.
+        scheduler = build_scheduler(config, daily=functools.partial(daily_job, deps=deps),
+                                    weekly=functools.partial(weekly_job, deps=deps))
+        scheduler.start()
+        for job in scheduler.get_jobs():
+            log.info("scheduled %s: next run %s", job.name, job.next_run_time)
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            with contextlib.suppress(NotImplementedError):
+                loop.add_signal_handler(sig, stop.set)
+        tasks.append(asyncio.create_task(catch_up(config, deps)))
+        if use_console:
+            tasks.append(asyncio.create_task(_console_then_stop(service, stop)))
+        await stop.wait()
+    finally:
+        log.info("shutting down")
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            with contextlib.suppress(NotImplementedError, RuntimeError):
+                loop.remove_signal_handler(sig)
+        if scheduler is not None:
+            scheduler.shutdown(wait=False)
+        for t in tasks:
+            t.cancel()
+        for s in reversed(stoppers):
+            with contextlib.suppress(Exception):
+                await s()
+        deps.store.close()
+
+
+async def _start_platforms(config: Config, service: BotService, stoppers: list) -> dict[str, Chat]:
+    """Start Slack and/or Discord in this loop; each started one leaves its stop() in `stoppers`."""
+    chats: dict[str, Chat] = {}
     if config.slack.enabled:
         from bot.platforms.slack.adapter import SlackAdapter
 
         slack = SlackAdapter(config.slack, service)
-        chats["slack"] = slack.chat
         await slack.start()
         stoppers.append(slack.stop)
+        chats["slack"] = slack.chat
     if config.discord.enabled:
         from bot.platforms.discord.adapter import DiscordAdapter
 
         discord_ = DiscordAdapter(config.discord, service)
-        chats["discord"] = discord_.chat
         await discord_.start()
         stoppers.append(discord_.stop)
-    use_console = console if console is not None else not chats
-    if use_console:
-        chats["console"] = ConsoleChat()
-    deps.chats = chats
-    scheduler = build_scheduler(config, daily=lambda t: daily_job(t, deps), weekly=lambda t: weekly_job(t, deps))
-    scheduler.start()
-    for job in scheduler.get_jobs():
-        log.info("scheduled %s: next run %s", job.name, job.next_run_time)
-    stop = asyncio.Event()
-    loop = asyncio.get_running_loop()
-    for sig in (signal.SIGINT, signal.SIGTERM):
-        with contextlib.suppress(NotImplementedError):
-            loop.add_signal_handler(sig, stop.set)
-    tasks.append(asyncio.create_task(catch_up(config, deps)))
-    if use_console:
-        tasks.append(asyncio.create_task(_console_then_stop(service, stop)))
-    try:
-        await stop.wait()
-    finally:
-        log.info("shutting down")
-        scheduler.shutdown(wait=False)
-        for t in tasks:
-            t.cancel()
-        for s in stoppers:
-            with contextlib.suppress(Exception):
-                await s()
-        deps.store.close()
+        chats["discord"] = discord_.chat
+    return chats
 
 
 async def _console_then_stop(service: BotService, stop: asyncio.Event) -> None:

@@ -40,3 +40,25 @@ def test_missed_today_window(tmp_path: Path) -> None:
     assert not missed_today(c, t, datetime(2026, 1, 27, 8, 59, tzinfo=UTC))
     assert missed_today(c, t, datetime(2026, 1, 27, 9, 20, tzinfo=UTC))
     assert not missed_today(c, t, datetime(2026, 1, 27, 10, 1, tzinfo=UTC))
+
+
+async def test_a_due_job_really_runs_its_coroutine_in_the_loop(tmp_path: Path) -> None:
+    import asyncio
+    import functools
+
+    c = make_config(tmp_path)
+    ran = asyncio.Event()
+    seen = []
+
+    async def job(team, *, note: str) -> None:
+        seen.append((team.name, note))
+        ran.set()
+
+    s = build_scheduler(c, daily=functools.partial(job, note="daily"), weekly=functools.partial(job, note="weekly"))
+    s.start()
+    try:
+        s.get_job("daily:foundations").modify(next_run_time=datetime.now(UTC))
+        await asyncio.wait_for(ran.wait(), timeout=10)
+    finally:
+        s.shutdown(wait=False)
+    assert seen == [("foundations", "daily")]
