@@ -18,7 +18,7 @@ from bot.llm.scoring import LLMScorer
 from bot.llm.weekly import LLMWeeklyWriter
 from bot.platforms.console import ConsoleChat, console_loop
 from bot.ports import Chat
-from bot.scheduler import build_scheduler, missed_today, team_schedule
+from bot.scheduler import build_scheduler, missed_today
 from bot.sources.arxiv import ArxivSource
 from handlers.daily import run_daily
 from handlers.deps import Deps, SystemClock
@@ -83,12 +83,15 @@ async def catch_up(config: Config, deps: Deps, *, now: datetime | None = None) -
     """On start, run today's daily digest for teams whose time passed while the bot was down."""
     done = []
     for team in config.teams:
-        tz = ZoneInfo(team_schedule(config, team)[0])
+        tz = ZoneInfo(config.team_timezone(team))
         now_l = (now or datetime.now(tz)).astimezone(tz)
         if not missed_today(config, team, now_l):
             continue
-        last = await deps.store.call(jobs.last_job, "daily", team=team.name)
-        if last and last["status"] in ("ok", "empty") and last["started_at"][:10] == now_l.date().isoformat():
+        # Only a posting run of the latest feed counts (period "": not a re-run of an older day), and
+        # "today" is the team's: started_at is UTC, so compare dates in the team's timezone.
+        last = await deps.store.call(jobs.last_job, "daily", team=team.name, period="")
+        if (last and last["status"] in ("ok", "empty")
+                and datetime.fromisoformat(last["started_at"]).astimezone(tz).date() == now_l.date()):
             continue
         log.info("catching up the missed daily digest for %s", team.name)
         await daily_job(team, deps=deps)
@@ -134,6 +137,8 @@ async def run_bot(config: Config, *, console: bool | None = None, stop: asyncio.
             scheduler.shutdown(wait=False)
         for t in tasks:
             t.cancel()
+        # Let them unwind (a catch-up mid-run finishes its pending DB call) before the store closes under them.
+        await asyncio.gather(*tasks, return_exceptions=True)
         for s in reversed(stoppers):
             with contextlib.suppress(Exception):
                 await s()

@@ -13,18 +13,21 @@ from datetime import date
 from pathlib import Path
 
 from bot.app import build_deps, open_chats
-from bot.config import Config
-from bot.core.models import Paper, Request
+from bot.config import Config, TeamConfig
+from bot.core.models import ListingEntry, Paper, Request, parse_arxiv_id
 from bot.core.render_text import render, render_thread
-from bot.ports import UpstreamError
+from bot.core.weekly import date_range, week_bounds
+from bot.ports import NotConfigured, UpstreamError
 from handlers.daily import digest_json, run_daily
 from handlers.deps import Deps
+from handlers.publish import PublishReport
 from handlers.registry import UserError
 from handlers.service import BotService
+from handlers.weekly import run_weekly
 from storage import papers as paper_store
 
 
-def _teams(config: Config, name: str | None) -> list:
+def _teams(config: Config, name: str | None) -> list[TeamConfig]:
     return [config.team(name)] if name else list(config.teams)
 
 
@@ -68,23 +71,52 @@ async def daily(config: Config, *, day: date | None, team: str | None, dry_run: 
                 print(json.dumps(digest_json(result.digest), ensure_ascii=False))
             elif "console" not in deps.chats:
                 print(render_thread(result.thread, fmt=fmt))
-            if result.published is not None:
-                p = result.published
-                print(f"posted {p.posted} messages to {p.targets} channel(s); {p.skipped} were already posted",
-                      file=sys.stderr)
+            _print_published(result.published)
         return code
 
 
 async def weekly(config: Config, *, week: str | None, team: str | None, dry_run: bool, fmt: str,
                  force: bool) -> int:
     """`paperbot weekly`: build (or load) the week's report; post it unless --dry-run."""
-    from handlers.weekly import print_weekly
-
     async with _deps(config, post=not dry_run) as deps:
         code = 0
         for t in _teams(config, team):
             code |= await print_weekly(t, deps, week=week, dry_run=dry_run, fmt=fmt, force=force)
         return code
+
+
+async def print_weekly(team: TeamConfig, deps: Deps, *, week: str | None, dry_run: bool, fmt: str,
+                       force: bool) -> int:
+    """One team's `paperbot weekly`: print the report (text, markdown or json), posting it unless dry_run."""
+    try:
+        result = await run_weekly(team, deps, week=week, dry_run=dry_run, force=force)
+    except (UpstreamError, UserError, NotConfigured) as e:
+        print(f"paperbot weekly ({team.name}): {e}" + (" — nothing was posted." if isinstance(e, UpstreamError)
+                                                       else ""), file=sys.stderr)
+        return 1
+    if result.report is None:
+        start, end = week_bounds(result.week)
+        if fmt == "json":
+            print(json.dumps({"team": team.name, "week": result.week, "start": start.isoformat(),
+                              "end": end.isoformat(), "papers_analyzed": 0, "report": None}))
+        else:
+            print(f"No picks stored for {team.name} in {result.week} ({date_range(start, end)}): nothing to report.")
+        return 0
+    if fmt == "json":
+        print(json.dumps(result.report, ensure_ascii=False))
+    elif "console" not in deps.chats:  # the console chat printed it already
+        assert result.thread is not None
+        print(render_thread(result.thread, fmt=fmt))
+    if not result.synthesized:
+        print(f"{result.week}: using the stored report (--force to write it again)", file=sys.stderr)
+    _print_published(result.published)
+    return 0
+
+
+def _print_published(report: PublishReport | None) -> None:
+    if report is not None:
+        print(f"posted {report.posted} messages to {report.targets} channel(s); {report.skipped} were already "
+              "posted", file=sys.stderr)
 
 
 async def ask(config: Config, line: str, *, user: str, team: str | None, platform: str) -> int:
@@ -143,39 +175,67 @@ async def doctor(config: Config) -> int:
 
 async def backfill(config: Config, file: str) -> int:
     """`paperbot backfill FILE`: load papers (and their listing days) from JSONL, with progress."""
-    from bot.core.models import ListingEntry
-
     path = Path(file)
     opener = gzip.open if path.suffix == ".gz" else open
     deps = build_deps(config)
     n = 0
+    batch: dict[date, list[ListingEntry]] = {}
+    loose: list[Paper] = []
     try:
         with opener(path, "rt", encoding="utf-8") as f:
-            batch: dict[str, list[ListingEntry]] = {}
-            loose: list[Paper] = []
-            for line in f:
-                r = json.loads(line)
-                p = Paper(r["arxiv_id"], " ".join(r["title"].split()), " ".join(r.get("abstract", "").split()),
-                          tuple(r.get("authors", ())), tuple(r.get("categories", ())))
-                days = r.get("listing_dates") or []
+            for lineno, line in enumerate(f, start=1):
+                if not line.strip():
+                    continue
+                try:
+                    paper, days = _backfill_row(line)
+                except ValueError as e:
+                    # Every row before it is stored: rows are upserts, so a re-run after the fix is harmless.
+                    await _flush(deps, batch, loose)
+                    after_progress = "\n" if n >= 5000 else ""  # end the "loaded N papers…" line first
+                    print(f"{after_progress}paperbot backfill: {path}:{lineno}: {e}; stopped there, loaded {n} papers "
+                          "before it", file=sys.stderr)
+                    return 1
                 for d in days:
-                    batch.setdefault(d, []).append(ListingEntry(p, "new"))
+                    batch.setdefault(d, []).append(ListingEntry(paper, "new"))
                 if not days:
-                    loose.append(p)
+                    loose.append(paper)
                 n += 1
                 if n % 5000 == 0:
                     await _flush(deps, batch, loose)
                     print(f"\rloaded {n} papers…", end="", file=sys.stderr, flush=True)
             await _flush(deps, batch, loose)
-        print(f"\rloaded {n} papers from {path}", file=sys.stderr)
+    except (OSError, UnicodeDecodeError) as e:
+        print(f"paperbot backfill: cannot read {path}: {e}", file=sys.stderr)
+        return 1
     finally:
         deps.store.close()
+    print(f"\rloaded {n} papers from {path}", file=sys.stderr)
     return 0
 
 
-async def _flush(deps: Deps, batch: dict, loose: list) -> None:
+def _backfill_row(line: str) -> tuple[Paper, list[date]]:
+    """One JSONL row as (paper, listing days); ValueError says what is wrong with it."""
+    try:
+        r = json.loads(line)
+    except json.JSONDecodeError:
+        r = None
+    if not isinstance(r, dict):
+        raise ValueError("not a JSON object with arxiv_id and title")
+    arxiv_id = parse_arxiv_id(str(r.get("arxiv_id", "")))  # stored ids never carry a version
+    if arxiv_id is None or not isinstance(r.get("title"), str):
+        raise ValueError(f"needs an arXiv id and a title (arxiv_id: {str(r.get('arxiv_id'))[:40]!r})")
+    try:
+        days = [date.fromisoformat(d) for d in r.get("listing_dates") or []]
+    except (TypeError, ValueError):
+        raise ValueError("listing_dates must be YYYY-MM-DD dates") from None
+    paper = Paper(arxiv_id, " ".join(r["title"].split()), " ".join(str(r.get("abstract") or "").split()),
+                  tuple(r.get("authors") or ()), tuple(r.get("categories") or ()))
+    return paper, days
+
+
+async def _flush(deps: Deps, batch: dict[date, list[ListingEntry]], loose: list[Paper]) -> None:
     for d, entries in batch.items():
-        await deps.store.call(paper_store.save_listing, date.fromisoformat(d), entries)
+        await deps.store.call(paper_store.save_listing, d, entries)
     await deps.store.call(paper_store.upsert_papers, loose)
     batch.clear()
     loose.clear()

@@ -126,6 +126,10 @@ class Config:
                 return t
         raise ConfigError(f"no team named {name!r} (teams: {', '.join(t.name for t in self.teams)})")
 
+    def team_timezone(self, team: TeamConfig) -> str:
+        """The team's IANA timezone, else [schedule].timezone: its days and weeks begin there."""
+        return team.timezone or self.schedule.timezone
+
     def team_for_channel(self, platform: str, channel: str) -> TeamConfig | None:
         """The team that posts to this channel, if any."""
         for t in self.teams:

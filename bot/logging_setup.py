@@ -10,27 +10,31 @@ _SECRET_ENV = ("OPENAI_API_KEY", "SLACK_BOT_TOKEN", "SLACK_APP_TOKEN", "SLACK_SI
 _TOKEN_RE = re.compile(r"\b(xox[abpr]-[\w-]+|xapp-[\w-]+|sk-[\w-]{8,})")
 
 
-class RedactSecrets(logging.Filter):
+def redact(text: str) -> str:
     """Replace known secret values and token-shaped strings with '[redacted]'."""
+    clean = _TOKEN_RE.sub("[redacted]", text)
+    for name in _SECRET_ENV:
+        val = os.environ.get(name)
+        if val and len(val) >= 6:
+            clean = clean.replace(val, "[redacted]")
+    return clean
 
-    def filter(self, record: logging.LogRecord) -> bool:
-        """Rewrite the record's message in place; never drops a record."""
-        msg = record.getMessage()
-        clean = _TOKEN_RE.sub("[redacted]", msg)
-        for name in _SECRET_ENV:
-            val = os.environ.get(name)
-            if val and len(val) >= 6:
-                clean = clean.replace(val, "[redacted]")
-        if clean != msg:
-            record.msg, record.args = clean, None
-        return True
+
+class RedactingFormatter(logging.Formatter):
+    """Redacts the whole formatted record: the message and any traceback or stack it carries.
+
+    Redacting only the message (a Filter) would let a secret inside an exception's text through.
+    """
+
+    def format(self, record: logging.LogRecord) -> str:
+        """The record as text, secrets removed."""
+        return redact(super().format(record))
 
 
 def setup_logging(*, verbose: bool = False) -> None:
     """Configure the root logger once (stderr, redacted)."""
     handler = logging.StreamHandler()
-    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s", "%H:%M:%S"))
-    handler.addFilter(RedactSecrets())
+    handler.setFormatter(RedactingFormatter("%(asctime)s %(levelname)s %(name)s: %(message)s", "%H:%M:%S"))
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(logging.DEBUG if verbose else logging.INFO)

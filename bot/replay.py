@@ -7,7 +7,6 @@
 from __future__ import annotations
 
 import json
-import re
 import threading
 import time
 from collections.abc import Iterable
@@ -65,7 +64,6 @@ xmlns:atom="http://www.w3.org/2005/Atom" xmlns:content="http://purl.org/rss/1.0/
   </channel>
 </rss>
 """.encode()
-
 
 
 def rss_xml(papers: Iterable[tuple[Paper, str]], day: date, *, categories: str = "cs.LG+cs.AI") -> str:
@@ -149,11 +147,3 @@ class ReplayServer:
                 self._send(200, json.dumps(resp), "application/json")
 
         return H
-
-
-_WS = re.compile(r"\s+")
-
-
-def clean(text: str) -> str:
-    """Collapse whitespace."""
-    return _WS.sub(" ", text).strip()

@@ -20,23 +20,28 @@ TeamJob = Callable[[TeamConfig], Awaitable[object]]
 def team_schedule(config: Config, team: TeamConfig) -> tuple[str, str, str, str]:
     """(timezone, daily HH:MM, weekly day, weekly HH:MM) for a team, falling back to [schedule]."""
     s = config.schedule
-    return (team.timezone or s.timezone, team.daily_time or s.daily_time, team.weekly_day or s.weekly_day,
+    return (config.team_timezone(team), team.daily_time or s.daily_time, team.weekly_day or s.weekly_day,
             team.weekly_time or s.weekly_time)
+
+
+def _hour_minute(hhmm: str) -> tuple[int, int]:
+    h, m = hhmm.split(":")
+    return int(h), int(m)
 
 
 def daily_trigger(config: Config, team: TeamConfig) -> CronTrigger:
     """Every day at the team's time in its timezone (arXiv has no announcement on some days: that's fine)."""
     tz, hhmm, _, _ = team_schedule(config, team)
-    h, m = hhmm.split(":")
+    h, m = _hour_minute(hhmm)
     # Day names, not numbers: cron numbering in APScheduler starts at Monday = 0.
-    return CronTrigger(day_of_week="mon,tue,wed,thu,fri,sat,sun", hour=int(h), minute=int(m), timezone=ZoneInfo(tz))
+    return CronTrigger(day_of_week="mon,tue,wed,thu,fri,sat,sun", hour=h, minute=m, timezone=ZoneInfo(tz))
 
 
 def weekly_trigger(config: Config, team: TeamConfig) -> CronTrigger:
     """Once a week at the team's weekly day and time."""
     tz, _, day, hhmm = team_schedule(config, team)
-    h, m = hhmm.split(":")
-    return CronTrigger(day_of_week=day, hour=int(h), minute=int(m), timezone=ZoneInfo(tz))
+    h, m = _hour_minute(hhmm)
+    return CronTrigger(day_of_week=day, hour=h, minute=m, timezone=ZoneInfo(tz))
 
 
 def build_scheduler(config: Config, *, daily: TeamJob, weekly: TeamJob | None = None) -> AsyncIOScheduler:
@@ -62,6 +67,6 @@ def missed_today(config: Config, team: TeamConfig, now: datetime) -> bool:
     """True when today's daily time has passed (in the team's timezone): a start-up catch-up is due."""
     tz, hhmm, _, _ = team_schedule(config, team)
     local = now.astimezone(ZoneInfo(tz))
-    h, m = (int(x) for x in hhmm.split(":"))
+    h, m = _hour_minute(hhmm)
     due = local.replace(hour=h, minute=m, second=0, microsecond=0)
     return due <= local < due + timedelta(seconds=config.schedule.misfire_grace_s)

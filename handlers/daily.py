@@ -20,6 +20,7 @@ from storage import papers as paper_store
 from storage import votes as vote_store
 
 log = logging.getLogger("paperbot.daily")
+DRY_RUN_JOB = "daily-dry-run"
 
 
 @dataclass
@@ -49,14 +50,11 @@ async def load_listing(deps: Deps, day: date | None) -> tuple[date | None, list[
     return listing.day, list(listing.entries)
 
 
-def _in_categories(entry: ListingEntry, cats: tuple[str, ...]) -> bool:
-    return not cats or any(c in cats for c in entry.paper.categories) or not entry.paper.categories
-
-
-async def run_daily(team: TeamConfig, deps: Deps, *, day: date | None = None, dry_run: bool = False,
-                    progress: bool = False) -> DailyResult:
+async def run_daily(team: TeamConfig, deps: Deps, *, day: date | None = None, dry_run: bool = False) -> DailyResult:
     """Score one day's listing for a team, store the digest, and (unless dry_run) post it."""
-    job = await deps.store.call(jobs.start_job, "daily", team=team.name, period=day.isoformat() if day else "")
+    # A dry run is recorded under its own name: it posts nothing, so it must not count as the day's digest.
+    job = await deps.store.call(jobs.start_job, DRY_RUN_JOB if dry_run else "daily", team=team.name,
+                                period=day.isoformat() if day else "")
     try:
         result = await _run(team, deps, day=day, dry_run=dry_run)
     except Exception as e:
@@ -76,24 +74,21 @@ async def _run(team: TeamConfig, deps: Deps, *, day: date | None, dry_run: bool)
         log.info("no arXiv announcement for %s (%s): nothing to do", team.name, the_day)
         return DailyResult(None, None, None, the_day)
     assert the_day is not None
-    candidates = [e.paper for e in entries if _in_categories(e, criteria.categories)]
+    candidates = selection.listed_candidates(entries, criteria)
     scorer = deps.scorer
     # Local-ranker scores are not cached: the ranker learns from history and votes every day.
     key = scores.ScoreKey(team.name, cv.hash, scorer.name if scorer else "local", scorer.prompt_version if scorer else "-")
     ids = [p.arxiv_id for p in candidates]
     cached = await deps.store.call(scores.cached_scores, key, ids) if scorer else {}
-    history = await deps.store.call(scores.history, team.name)
+    # The history (up to 20k papers) only trains the ranker: a re-run whose every score is cached needs none.
+    fresh_work = any(i not in cached for i in ids)
+    history = await deps.store.call(scores.history, team.name) if fresh_work else []
     votes = await deps.store.call(vote_store.voted_ids, team.name)
     sel = await selection.select(candidates, criteria, scorer=scorer, history=history, cached=cached, votes=votes,
                                  team=team.name)
-    by_status: dict[str, list] = {}
-    for pid, st in sel.status.items():
-        if pid in sel.scores:
-            by_status.setdefault(st, []).append(sel.scores[pid])
-    fresh = by_status.get(selection.STATUS_LLM, []) + by_status.get(selection.STATUS_LOCAL, []) + \
-        by_status.get(selection.STATUS_AUTHOR, [])
+    fresh = sel.scores_with(selection.STATUS_LLM, selection.STATUS_LOCAL, selection.STATUS_AUTHOR)
     await deps.store.call(scores.save_scores, key, fresh)
-    decided = by_status.get(selection.STATUS_FILTERED, []) + by_status.get(selection.STATUS_EXCLUDED, [])
+    decided = sel.scores_with(selection.STATUS_FILTERED, selection.STATUS_EXCLUDED)
     if decided:
         await deps.store.call(scores.save_scores, key, decided, status="filtered")
     if sel.unscored:

@@ -48,6 +48,10 @@ class Deps:
             return self.config.team(req.team)
         return self.config.team_for_channel(req.platform, req.channel) or self.config.teams[0]
 
+    def team_today(self, team: TeamConfig) -> date:
+        """Today's date where the team is (its timezone, else the [schedule] one)."""
+        return self.clock.now().astimezone(ZoneInfo(self.config.team_timezone(team))).date()
+
     def need_llm(self) -> LLM:
         """The LLM, or a friendly NotConfigured error."""
         if self.llm is None:

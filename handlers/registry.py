@@ -8,7 +8,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
 
-from bot.core.message import Message
+from bot.core.message import Block, Bullets, Header, Message, Paragraph, Span
 from bot.core.models import Request
 from bot.ports import NotConfigured, UpstreamError
 
@@ -159,12 +159,10 @@ async def dispatch(req: Request, deps: Deps) -> Message:
 
 def help_message(name: str | None = None) -> Message:
     """Help generated from the registry: all commands, or one command's subcommands."""
-    from bot.core.message import Bullets, Header, Paragraph, Span
-
     specs = REGISTRY.all() if name is None else [s for s in [REGISTRY.get(name)] if s]
     if not specs:
         return Message.text(f"No command called {name}.")
-    blocks: list = []
+    blocks: list[Block] = []
     for s in specs:
         blocks.append(Header(f"/{s.name}"))
         blocks.append(Paragraph.of(s.help))

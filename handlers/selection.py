@@ -10,7 +10,7 @@ import asyncio
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
-from bot.core.models import Criteria, LLMUsage, Paper, Pick, Score
+from bot.core.models import Criteria, ListingEntry, LLMUsage, Paper, Pick, Score
 from bot.core.ranker import (
     History,
     RankerModel,
@@ -70,9 +70,20 @@ class Selection:
             total = total + LLMUsage(1, c.prompt_tokens, c.completion_tokens, c.cached_tokens, c.cost_usd)
         return total
 
+    def scores_with(self, *statuses: str) -> list[Score]:
+        """The scores of the papers that ended with one of `statuses`."""
+        return [self.scores[pid] for pid, st in self.status.items() if st in statuses and pid in self.scores]
+
     def count(self, status: str) -> int:
         """How many papers ended with `status`."""
         return sum(1 for s in self.status.values() if s == status)
+
+
+def listed_candidates(entries: Sequence[ListingEntry], criteria: Criteria) -> list[Paper]:
+    """The listed papers in the criteria's categories (all of them without categories, or for a paper without any)."""
+    cats = criteria.categories
+    return [e.paper for e in entries
+            if not cats or not e.paper.categories or any(c in cats for c in e.paper.categories)]
 
 
 async def select(

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from dataclasses import replace
 
+import handlers.commands  # noqa: F401 - importing the package registers every command
 from bot.core.message import Message
 from bot.core.models import ReactionEvent, Request
 from handlers import registry
@@ -28,8 +29,6 @@ class BotService(ReactionClearMixin):
     @property
     def commands(self) -> list[CommandSpec]:
         """The slash commands adapters register (generated from the registry)."""
-        import handlers.commands  # noqa: F401 - registers the commands
-
         return registry.REGISTRY.slash_commands()
 
     def team_for_channel(self, platform: str, channel: str) -> str | None:
@@ -39,11 +38,8 @@ class BotService(ReactionClearMixin):
 
     async def run_command(self, req: Request) -> Message:
         """Run a command line for a user; never raises (one error policy)."""
-        import handlers.commands  # noqa: F401
-
         if not req.team:
-            team = self.deps.config.team_for_channel(req.platform, req.channel) or self.deps.config.teams[0]
-            req = replace(req, team=team.name)
+            req = replace(req, team=self.deps.team_of(req).name)
         return await registry.dispatch(req, self.deps)
 
     def add_bot_user(self, user_id: str) -> None:
@@ -72,9 +68,6 @@ class BotService(ReactionClearMixin):
         if not text:
             return []
         if text[:4].isdigit():
-            rows = await self.deps.store.call(
-                lambda db: list(db.query("SELECT arxiv_id, title FROM papers WHERE arxiv_id LIKE ? "
-                                         "ORDER BY arxiv_id DESC LIMIT ?", [text + "%", limit])))
-            return [(r["arxiv_id"], r["title"]) for r in rows]
+            return await self.deps.store.call(paper_store.titles_by_id_prefix, text, limit=limit)
         found, _ = await self.deps.store.call(paper_store.search, text, limit=limit)
         return [(p.arxiv_id, p.title) for p in found]

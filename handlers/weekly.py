@@ -8,19 +8,16 @@ dry run, or an LLM was configured since a report built without one).
 from __future__ import annotations
 
 import asyncio
-import json
 import logging
-import sys
 from dataclasses import dataclass
 from typing import Any
 
 from bot import charts
 from bot.config import TeamConfig
 from bot.core.message import Image, Thread
-from bot.core.render_text import render_thread
-from bot.core.weekly import Week, date_range, parse_week, report_header, validate_report, week_bounds, week_of
+from bot.core.weekly import Week, parse_week, report_header, validate_report, week_of
 from bot.core.weekly_view import weekly_thread
-from bot.ports import NotConfigured, UpstreamError
+from bot.ports import UpstreamError
 from handlers.deps import Deps
 from handlers.publish import PublishReport, publish
 from handlers.registry import UserError
@@ -44,10 +41,10 @@ class WeeklyResult:
     synthesized: bool  # False when the stored report was reused
 
 
-def resolve_week(deps: Deps, week: str | None) -> str:
-    """The ISO week asked for, else the current one by the bot's clock; UserError when malformed."""
+def resolve_week(deps: Deps, team: TeamConfig, week: str | None) -> str:
+    """The ISO week asked for, else the team's current one; UserError when malformed."""
     if not week:
-        return week_of(deps.clock.today())
+        return week_of(deps.team_today(team))
     try:
         return parse_week(week)
     except ValueError as e:
@@ -57,7 +54,7 @@ def resolve_week(deps: Deps, week: str | None) -> str:
 async def run_weekly(team: TeamConfig, deps: Deps, *, week: str | None = None, dry_run: bool = False,
                      force: bool = False) -> WeeklyResult:
     """Build or load the week's report for a team, store it, and (unless dry_run) post it once."""
-    week_id = resolve_week(deps, week)
+    week_id = resolve_week(deps, team, week)
     job = await deps.store.call(jobs.start_job, "weekly", team=team.name, period=week_id)
     try:
         result = await _run(team, deps, week_id, dry_run=dry_run, force=force)
@@ -125,11 +122,12 @@ async def _synthesize(team: TeamConfig, deps: Deps, data: Week) -> dict[str, Any
     await deps.store.call(scores.record_calls, calls, team=team.name, ref=data.week)
     body, notes = validate_report(raw, data)
     synthesis = raw.get("synthesis") if isinstance(raw.get("synthesis"), dict) else {}
-    for note in [*synthesis.get("notes", []), *notes]:
+    notes = [*synthesis.get("notes", []), *notes]
+    for note in notes:
         log.warning("weekly %s %s: %s", team.name, data.week, note)
     cost = sum(c.cost_usd for c in calls)
     return {**report_header(data, scorer=f"llm:{writer.model}"), **body, "stats": stats,
-            "notes": [*synthesis.get("notes", []), *notes], "cost_usd": cost, "llm_calls": len(calls),
+            "notes": notes, "cost_usd": cost, "llm_calls": len(calls),
             "prompt_version": writer.prompt_version,
             "synthesis": {k: v for k, v in synthesis.items() if k != "notes"}}
 
@@ -138,34 +136,3 @@ def _alt(report: dict[str, Any]) -> str:
     days = ", ".join(f"{d}: {n}" for d, n, _ in report["stats"]["per_day"])
     topics = ", ".join(f"{t}: {n}" for t, n, _ in report["stats"]["topics"])
     return f"Papers picked per day ({days}) and per criteria topic ({topics})."
-
-
-async def print_weekly(team: TeamConfig, deps: Deps, *, week: str | None, dry_run: bool, fmt: str,
-                       force: bool) -> int:
-    """`paperbot weekly`: print the week's report (text, markdown or json), posting it unless dry_run."""
-    try:
-        result = await run_weekly(team, deps, week=week, dry_run=dry_run, force=force)
-    except (UpstreamError, UserError, NotConfigured) as e:
-        print(f"paperbot weekly ({team.name}): {e}" + (" — nothing was posted." if isinstance(e, UpstreamError)
-                                                       else ""), file=sys.stderr)
-        return 1
-    if result.report is None:
-        start, end = week_bounds(result.week)
-        if fmt == "json":
-            print(json.dumps({"team": team.name, "week": result.week, "start": start.isoformat(),
-                              "end": end.isoformat(), "papers_analyzed": 0, "report": None}))
-        else:
-            print(f"No picks stored for {team.name} in {result.week} ({date_range(start, end)}): nothing to report.")
-        return 0
-    if fmt == "json":
-        print(json.dumps(result.report, ensure_ascii=False))
-    elif "console" not in deps.chats:
-        assert result.thread is not None
-        print(render_thread(result.thread, fmt=fmt))
-    if not result.synthesized:
-        print(f"{result.week}: using the stored report (--force to write it again)", file=sys.stderr)
-    if result.published is not None:
-        p = result.published
-        print(f"posted {p.posted} messages to {p.targets} channel(s); {p.skipped} were already posted",
-              file=sys.stderr)
-    return 0

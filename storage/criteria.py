@@ -33,6 +33,14 @@ def criteria_hash(c: Criteria) -> str:
     return hashlib.sha256(json.dumps(d, sort_keys=True).encode()).hexdigest()[:16]
 
 
+class CriteriaChanged(Exception):
+    """A save based on an older version: someone saved a newer one meanwhile (`current` is its number)."""
+
+    def __init__(self, current: int) -> None:
+        super().__init__(f"the latest version is now {current}")
+        self.current = current
+
+
 def _from_row(r: dict) -> CriteriaVersion:
     return CriteriaVersion(r["team"], r["version"], Criteria.from_dict(json.loads(r["criteria"])), r["hash"],
                            r["author"], r["created_at"], r["change"])
@@ -55,10 +63,17 @@ def current_criteria(db: Database, team: str) -> CriteriaVersion | None:
     return _from_row(rows[0]) if rows else None
 
 
-def save_criteria(db: Database, team: str, criteria: Criteria, *, author: str, change: str) -> CriteriaVersion:
-    """Append a new version (never overwrites history)."""
+def save_criteria(db: Database, team: str, criteria: Criteria, *, author: str, change: str,
+                  expected_version: int | None = None) -> CriteriaVersion:
+    """Append a new version (never overwrites history).
+
+    With `expected_version` (the version the change was made from) it raises CriteriaChanged instead of
+    saving when a newer version exists: two editors changing v3 at once must not silently undo each other.
+    """
     with db.atomic():
         row = db.execute("SELECT coalesce(max(version), 0) FROM criteria_versions WHERE team = ?", [team]).fetchone()
+        if expected_version is not None and row[0] != expected_version:
+            raise CriteriaChanged(row[0])
         version = row[0] + 1
         rec = {"team": team, "version": version, "criteria": json.dumps(criteria.to_dict()),
                "hash": criteria_hash(criteria), "author": author, "created_at": utcnow(), "change": change}

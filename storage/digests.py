@@ -32,13 +32,17 @@ def save_digest(db: Database, digest: Digest) -> None:
         )
 
 
+# A pick row: the pick, its paper's fields and the team's net votes (what row_to_pick reads).
+_PICK_ROWS = """SELECT k.day, k.rank, k.relevance, k.novelty, k.comment, k.author_match, k.scorer, p.*,
+                  coalesce((SELECT sum(v.value) FROM votes v WHERE v.team = k.team AND v.arxiv_id = k.arxiv_id), 0)
+                    AS votes
+           FROM picks k JOIN papers p USING (arxiv_id)"""
+
+
 def picks_between(db: Database, team: str, start: date, end: date) -> list[dict]:
     """Picks of days start..end inclusive with paper fields and net votes, best first."""
     return list(db.query(
-        """SELECT k.day, k.rank, k.relevance, k.novelty, k.comment, k.author_match, k.scorer, p.*,
-                  coalesce((SELECT sum(v.value) FROM votes v WHERE v.team = k.team AND v.arxiv_id = k.arxiv_id), 0)
-                    AS votes
-           FROM picks k JOIN papers p USING (arxiv_id)
+        _PICK_ROWS + """
            WHERE k.team = ? AND k.day BETWEEN ? AND ?
            ORDER BY votes DESC, k.author_match DESC, coalesce(k.relevance, 0) + coalesce(k.novelty, 0) DESC,
                     k.day DESC, k.rank""",
@@ -62,12 +66,6 @@ def digest_meta(db: Database, team: str, day: date) -> dict | None:
     return r
 
 
-def latest_digest_day(db: Database, team: str) -> date | None:
-    """The most recent day with a stored digest."""
-    row = db.execute("SELECT max(day) FROM digests WHERE team = ?", [team]).fetchone()
-    return date.fromisoformat(row[0]) if row and row[0] else None
-
-
 def digest_days(db: Database, team: str, *, limit: int = 10) -> list[date]:
     """The most recent digest days, newest first."""
     rows = db.execute("SELECT day FROM digests WHERE team = ? ORDER BY day DESC LIMIT ?", [team, limit]).fetchall()
@@ -81,11 +79,8 @@ def picks_of_papers(db: Database, team: str, ids: list[str]) -> dict[str, list[d
         chunk = list(ids[i : i + 500])
         marks = ",".join("?" * len(chunk))
         rows = db.query(
-            f"""SELECT k.day, k.rank, k.relevance, k.novelty, k.comment, k.author_match, k.scorer, p.*,
-                  coalesce((SELECT sum(v.value) FROM votes v WHERE v.team = k.team AND v.arxiv_id = k.arxiv_id), 0)
-                    AS votes
-                FROM picks k JOIN papers p USING (arxiv_id)
-                WHERE k.team = ? AND k.arxiv_id IN ({marks}) ORDER BY k.day DESC""",  # noqa: S608 - marks are "?"
+            # Only "?" marks are formatted in: every value is a parameter.
+            _PICK_ROWS + f" WHERE k.team = ? AND k.arxiv_id IN ({marks}) ORDER BY k.day DESC",
             [team, *chunk],
         )
         for r in rows:

@@ -20,9 +20,14 @@ def finish_job(db: Database, job_id: int, *, status: str, detail: str = "") -> N
         db["job_runs"].update(job_id, {"finished_at": utcnow(), "status": status, "detail": detail[:1000]})
 
 
-def last_job(db: Database, job: str, *, team: str = "") -> dict | None:
-    """The latest run of a job for a team."""
-    rows = list(db.query("SELECT * FROM job_runs WHERE job = ? AND team = ? ORDER BY id DESC LIMIT 1", [job, team]))
+def last_job(db: Database, job: str, *, team: str = "", period: str | None = None) -> dict | None:
+    """The latest run of a job for a team (only runs for `period` when given; "" is the latest feed's)."""
+    sql = "SELECT * FROM job_runs WHERE job = ? AND team = ?"
+    params = [job, team]
+    if period is not None:
+        sql += " AND period = ?"
+        params.append(period)
+    rows = list(db.query(sql + " ORDER BY id DESC LIMIT 1", params))
     return rows[0] if rows else None
 
 

@@ -58,15 +58,12 @@ def get_paper(db: Database, arxiv_id: str) -> Paper | None:
     return paper_from_row(rows[0]) if rows else None
 
 
-def get_papers(db: Database, ids: Sequence[str]) -> dict[str, Paper]:
-    """Papers by id (absent ids are missing from the dict)."""
-    out: dict[str, Paper] = {}
-    for i in range(0, len(ids), 500):
-        chunk = list(ids[i : i + 500])
-        marks = ",".join("?" * len(chunk))
-        for r in db.query(f"SELECT * FROM papers WHERE arxiv_id IN ({marks})", chunk):  # noqa: S608
-            out[r["arxiv_id"]] = paper_from_row(r)
-    return out
+def titles_by_id_prefix(db: Database, prefix: str, *, limit: int = 25) -> list[tuple[str, str]]:
+    """(arXiv id, title) of the papers whose id starts with `prefix`, newest id first (for autocomplete)."""
+    # A range on the primary key, not LIKE: LIKE cannot use the index and would scan every paper per keystroke.
+    rows = db.execute("SELECT arxiv_id, title FROM papers WHERE arxiv_id >= ? AND arxiv_id < ? "
+                      "ORDER BY arxiv_id DESC LIMIT ?", [prefix, prefix + "\U0010ffff", limit]).fetchall()
+    return [(r[0], r[1]) for r in rows]
 
 
 def save_listing(db: Database, day: date, entries: Sequence[ListingEntry]) -> int:

@@ -43,11 +43,8 @@ def record_post(db: Database, *, team: str, kind: str, period: str, platform: st
              "message_ids": json.dumps(list(message_ids)), "thread_id": thread_id, "posted_at": utcnow()},
             ignore=True,
         )
+        slots = [(0, papers[0])] if len(papers) == 1 else [(i + 1, pid) for i, pid in enumerate(papers)]
         for mid in message_ids:
-            if len(papers) == 1:
-                slots = [(0, papers[0])]
-            else:
-                slots = [(i + 1, pid) for i, pid in enumerate(papers)]
             for slot, pid in slots:
                 db["post_papers"].insert(
                     {"platform": platform, "channel": channel, "message_id": mid, "slot": slot, "arxiv_id": pid,

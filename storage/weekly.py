@@ -41,10 +41,3 @@ def load_report(db: Database, team: str, week: str) -> StoredReport | None:
         return None
     r = rows[0]
     return StoredReport(r["team"], r["week"], json.loads(r["report"]), r["scorer"], r["cost_usd"], r["created_at"])
-
-
-def report_weeks(db: Database, team: str, *, limit: int = 10) -> list[str]:
-    """The weeks with a stored report, newest first."""
-    rows = db.execute("SELECT week FROM weekly_reports WHERE team = ? ORDER BY week DESC LIMIT ?",
-                      [team, limit]).fetchall()
-    return [r[0] for r in rows]

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import itertools
 import sys
+import threading
 from typing import TextIO
 
 from bot.core.message import Message
@@ -45,6 +47,28 @@ HELP = """Type a command as you would in Slack or Discord, e.g. /papers today, /
 (e.g. react 3 👍). Ctrl-D or /quit to leave."""
 
 
+async def _readline(inp: TextIO) -> str:
+    """One line from `inp` without blocking the loop.
+
+    A daemon thread, not asyncio.to_thread: when the bot stops, asyncio.run waits for its executor's
+    threads, and one blocked in readline would keep the process alive until someone pressed Enter.
+    """
+    loop = asyncio.get_running_loop()
+    got: asyncio.Future[str] = loop.create_future()
+
+    def deliver(line: str) -> None:
+        if not got.done():  # cancelled meanwhile: the line is dropped with the stopping prompt
+            got.set_result(line)
+
+    def read() -> None:
+        line = inp.readline()
+        with contextlib.suppress(RuntimeError):  # the loop closed while we waited
+            loop.call_soon_threadsafe(deliver, line)
+
+    threading.Thread(target=read, name="console-readline", daemon=True).start()
+    return await got
+
+
 async def console_loop(service: BotService, *, user: str = "console-user", inp: TextIO | None = None,
                        out: TextIO | None = None) -> None:
     """Read commands from stdin (off the event loop) and print the replies."""
@@ -54,7 +78,7 @@ async def console_loop(service: BotService, *, user: str = "console-user", inp: 
     while True:
         out.write("paperbot> ")
         out.flush()
-        line = await asyncio.to_thread(inp.readline)
+        line = await _readline(inp)
         if not line:
             return
         line = line.strip()
@@ -62,7 +86,7 @@ async def console_loop(service: BotService, *, user: str = "console-user", inp: 
             continue
         if line in ("/quit", "/exit", "quit", "exit"):
             return
-        if line.startswith("react "):
+        if line.split()[0] == "react":
             parts = line.split()
             if len(parts) < 3:
                 out.write("usage: react <message id> <emoji> [remove]\n")

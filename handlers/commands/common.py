@@ -18,6 +18,7 @@ from storage.criteria import CriteriaVersion
 _PAGE = re.compile(r"(?:^|\s)--page(?:\s*=\s*|\s+)(\S+)", re.IGNORECASE)
 _PAGE_BARE = re.compile(r"(?:^|\s)--page\s*$", re.IGNORECASE)
 SPANS = ("week", "month", "all")
+MAX_PAGE = 1_000_000  # no answer has more pages; a larger N would not even fit an SQL OFFSET
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,6 +41,8 @@ def parse_page(text: str) -> tuple[str, int]:
     raw = m.group(1)
     if not raw.isdigit() or int(raw) < 1:
         raise UserError(f"--page needs a whole number from 1, not {raw!r}.")
+    if int(raw) > MAX_PAGE:
+        raise UserError(f"There is no page {raw}.")
     return (text[: m.start()] + " " + text[m.end() :]).strip(), int(raw)
 
 
@@ -136,9 +139,4 @@ def parse_day(text: str) -> date:
         return date.fromisoformat(unquote(text))
     except ValueError:
         raise UserError(f"{unquote(text)[:40]!r} is not a date: use YYYY-MM-DD, e.g. 2026-01-27.") from None
-
-
-def today(deps: Deps) -> date:
-    """Today's date by the injected clock (handlers never read the system clock)."""
-    return deps.clock.today()
 

@@ -13,6 +13,7 @@ from handlers.deps import Deps
 from handlers.permissions import require_editor
 from handlers.registry import UserError
 from storage import criteria as criteria_store
+from storage.criteria import CriteriaVersion
 
 MAX_TOPICS_CHARS = 3000  # a Slack modal's text input holds at most 3000 characters
 MAX_VALUE_CHARS = 200
@@ -129,20 +130,26 @@ def topics_edit(c: Criteria, text: str) -> tuple[Criteria, str]:
     return c.evolve(topics=topics), "edit topics"
 
 
-async def save_change(req: Request, deps: Deps, new: Criteria, change: str) -> Message:
-    """Record `new` as the next version (unless it changes nothing) and say what changed."""
-    team = deps.team_of(req)
-    require_editor(team, req)
-    cv = await current_criteria(deps, req)
-    diff = criteria_diff(cv.criteria, new)
+async def save_change(req: Request, deps: Deps, base: CriteriaVersion, new: Criteria, change: str) -> Message:
+    """Record `new`, made from version `base`, as the next version (unless it changes nothing); say what changed.
+
+    Callers check `require_editor` first. A version saved since `base` was read is never silently
+    overwritten: the user is told to look again instead.
+    """
+    diff = criteria_diff(base.criteria, new)
     if not diff:
-        return Message.text(f"Nothing changed: the criteria of {team.name} already say that (version {cv.version}).")
-    saved = await deps.store.call(criteria_store.save_criteria, team.name, new, author=author_of(req), change=change)
+        return Message.text(f"Nothing changed: the criteria of {base.team} already say that (version {base.version}).")
+    try:
+        saved = await deps.store.call(criteria_store.save_criteria, base.team, new, author=author_of(req),
+                                      change=change, expected_version=base.version)
+    except criteria_store.CriteriaChanged as e:
+        raise UserError(f"The criteria of {base.team} changed while you were editing them (now version {e.current}): "
+                        "nothing was saved. See /criteria show and try again.") from None
     blocks = (
-        Paragraph.of(Span(f"Saved version {saved.version}", bold=True), f" of the criteria of {team.name}: {change}."),
+        Paragraph.of(Span(f"Saved version {saved.version}", bold=True), f" of the criteria of {base.team}: {change}."),
         Bullets(tuple((Span(line, code=True),) for line in diff[:12])),
         Context(("See what it would have picked: /criteria preview · undo: /criteria revert "
-                 f"{cv.version}",)),
+                 f"{base.version}",)),
     )
     return Message(blocks=blocks, fallback=f"Saved version {saved.version}: {change}")
 
@@ -151,23 +158,23 @@ async def add(req: Request, deps: Deps, args: Args) -> Message:
     """add topic|keyword|exclude|author|category <value>."""
     require_editor(deps.team_of(req), req)
     field, label, value = _kind_and_value(args, "add")
-    new, change = added((await current_criteria(deps, req)).criteria, field, label, value)
-    return await save_change(req, deps, new, change)
+    cv = await current_criteria(deps, req)
+    return await save_change(req, deps, cv, *added(cv.criteria, field, label, value))
 
 
 async def remove(req: Request, deps: Deps, args: Args) -> Message:
     """remove topic|keyword|exclude|author|category <value>."""
     require_editor(deps.team_of(req), req)
     field, label, value = _kind_and_value(args, "remove")
-    new, change = removed((await current_criteria(deps, req)).criteria, field, label, value)
-    return await save_change(req, deps, new, change)
+    cv = await current_criteria(deps, req)
+    return await save_change(req, deps, cv, *removed(cv.criteria, field, label, value))
 
 
 async def set_value(req: Request, deps: Deps, args: Args) -> Message:
     """set relevance|novelty <n> / set size <n>."""
     require_editor(deps.team_of(req), req)
-    new, change = setting((await current_criteria(deps, req)).criteria, args)
-    return await save_change(req, deps, new, change)
+    cv = await current_criteria(deps, req)
+    return await save_change(req, deps, cv, *setting(cv.criteria, args))
 
 
 async def edit(req: Request, deps: Deps, args: Args) -> Message:
@@ -179,5 +186,4 @@ async def edit(req: Request, deps: Deps, args: Args) -> Message:
                     initial=cv.criteria.topics, submit_command="/criteria edit")
         text = "Edit the team's topics in the form; submitting saves them as a new version."
         return Message(blocks=(Paragraph.of(text),), fallback=text, form=form)
-    new, change = topics_edit(cv.criteria, args.rest)
-    return await save_change(req, deps, new, change)
+    return await save_change(req, deps, cv, *topics_edit(cv.criteria, args.rest))

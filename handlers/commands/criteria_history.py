@@ -5,7 +5,7 @@ from __future__ import annotations
 from bot.core.message import Message
 from bot.core.models import Request
 from bot.core.views import HistoryEntry, criteria_diff, history_message
-from handlers.commands.common import Args, unquote
+from handlers.commands.common import Args, current_criteria, unquote
 from handlers.commands.criteria_edit import save_change
 from handlers.commands.paper_lists import checked_page
 from handlers.deps import Deps
@@ -39,7 +39,9 @@ async def revert(req: Request, deps: Deps, args: Args) -> Message:
     raw = unquote(args.words[0]).lstrip("vV") if len(args.words) == 1 else ""
     if not raw.isdigit():
         raise UserError("Give the version number to go back to, e.g. /criteria revert 3 (see /criteria history).")
-    old = await deps.store.call(criteria_store.get_version, team.name, int(raw))
+    cv = await current_criteria(deps, req)
+    # A number past the latest version is not looked up: past 2**63 SQLite cannot even bind it.
+    old = await deps.store.call(criteria_store.get_version, team.name, int(raw)) if int(raw) <= cv.version else None
     if old is None:
         raise UserError(f"{team.name} has no criteria version {raw}: see /criteria history.")
-    return await save_change(req, deps, old.criteria, f"revert to version {old.version}")
+    return await save_change(req, deps, cv, old.criteria, f"revert to version {old.version}")

@@ -10,7 +10,7 @@ import asyncio
 
 from bot.config import TeamConfig
 from bot.core.message import Message
-from bot.core.models import Criteria, ListingEntry, Paper, Request
+from bot.core.models import Paper, Request
 from bot.core.ranker import fit_ranker
 from bot.core.views import PreviewDay, preview_message
 from handlers import selection
@@ -26,11 +26,6 @@ DEFAULT_DAYS, MAX_DAYS = 5, 30
 # Training on the whole history takes tens of seconds; a chat command must answer in about three
 # (a Discord interaction expires). The most recent past scores are the most telling anyway.
 PREVIEW_HISTORY = 1000
-
-
-def _in_categories(entry: ListingEntry, criteria: Criteria) -> bool:
-    cats = criteria.categories
-    return not cats or not entry.paper.categories or any(c in cats for c in entry.paper.categories)
 
 
 def _days_arg(args: Args) -> int:
@@ -65,7 +60,7 @@ async def preview(req: Request, deps: Deps, args: Args) -> Message:
         posted = [p.paper for p in unique_picks(await deps.store.call(digests.picks_between, team.name, day, day))]
         entries = await deps.store.call(paper_store.listing_for_day, day)
         # Without a stored listing (imported digests) the posted picks are the only known candidates.
-        candidates: list[Paper] = [e.paper for e in entries if _in_categories(e, criteria)] or posted
+        candidates: list[Paper] = selection.listed_candidates(entries, criteria) or posted
         cached = await _cached(deps, team, cv.hash, [p.arxiv_id for p in candidates])
         sel = await selection.select(candidates, criteria, scorer=None, ranker=ranker, cached=cached, votes=votes,
                                      team=team.name)

@@ -63,7 +63,7 @@ async def explain(req: Request, deps: Deps) -> Message:
         return help_message("explain")
     if not text:
         raise UserError("Which paper? Give an arXiv id or URL, e.g. /explain 2601.16725 What is new here?")
-    head, _, rest = text.partition(" ")
+    head, rest = (text.split(maxsplit=1) + [""])[:2]  # any whitespace: a question may start on a new line
     question = unquote(" ".join(rest.split()))
     if len(question) > MAX_QUESTION_CHARS:
         raise UserError(f"Please keep the question under {MAX_QUESTION_CHARS} characters (it has {len(question)}).")

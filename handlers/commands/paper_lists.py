@@ -8,7 +8,7 @@ from datetime import timedelta
 from bot.core.message import Message
 from bot.core.models import Paper, Pick, Request
 from bot.core.views import Page, cost_message, paper_list, unscored_pick
-from handlers.commands.common import Args, parse_day, pick_span, span_start, today
+from handlers.commands.common import Args, parse_day, pick_span, span_start
 from handlers.deps import Deps
 from handlers.registry import UserError
 from storage import digests, scores, votes
@@ -50,8 +50,8 @@ async def with_team_scores(deps: Deps, team: str, papers: Sequence[Paper]) -> li
 
 async def by_days(req: Request, deps: Deps, args: Args) -> Message:
     """today / week / month / day YYYY-MM-DD: the team's picks of those digest days."""
-    team = deps.team_of(req).name
-    now = today(deps)
+    team_config = deps.team_of(req)
+    team, now = team_config.name, deps.team_today(team_config)
     note = RANKING_NOTE
     if args.sub == "day":
         if len(args.words) != 1:

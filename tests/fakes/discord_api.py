@@ -7,6 +7,7 @@ thread and interaction-callback payloads are built from the recorded Discord doc
 tests/fixtures/discord/ (CC BY-SA 4.0, see tests/fixtures/licenses/).
 
     fake.fail("POST", r"/channels/\\d+/messages", Reply.rate_limited(0.3))  # next matching request only
+    fake.fail("POST", r"/channels/\\d+/messages", Reply.bad_request(), after=1)  # the second one
     await fake.dispatch("MESSAGE_REACTION_ADD", {...})                      # a gateway event
 """
 
@@ -64,6 +65,16 @@ class Reply:
         """403 with a Discord JSON error code."""
         return cls(403, {"message": message, "code": code})
 
+    @classmethod
+    def bad_request(cls, code: int = 50035, message: str = "Invalid Form Body") -> Reply:
+        """400 with a Discord JSON error code (discord.py raises HTTPException at once, no retry)."""
+        return cls(400, {"message": message, "code": code})
+
+    @classmethod
+    def disconnect(cls) -> Reply:
+        """Drop the connection without an answer (the client sees a network error, not an HTTP status)."""
+        return cls(0)
+
 
 @dataclass
 class Recorded:
@@ -84,6 +95,7 @@ class _Rule:
     pattern: re.Pattern[str]
     replies: list[Reply]
     forever: bool
+    after: int = 0  # matching requests answered normally before the replies start
 
 
 class FakeDiscord:
@@ -132,9 +144,9 @@ class FakeDiscord:
         return f"http://127.0.0.1:{self.port}{self.PREFIX}"
 
     # --- scripting and inspection -------------------------------------------------------------------------
-    def fail(self, method: str, pattern: str, *replies: Reply, forever: bool = False) -> None:
-        """Answer the next matching requests with `replies` (each once, or the last one forever)."""
-        self._rules.append(_Rule(method, re.compile(pattern), list(replies), forever))
+    def fail(self, method: str, pattern: str, *replies: Reply, forever: bool = False, after: int = 0) -> None:
+        """Answer matching requests with `replies` (each once, or the last one forever), after `after` normal ones."""
+        self._rules.append(_Rule(method, re.compile(pattern), list(replies), forever, after))
 
     def find(self, method: str, pattern: str) -> list[Recorded]:
         """Recorded requests whose path matches `pattern` (re.search)."""
@@ -189,7 +201,14 @@ class FakeDiscord:
         self.requests.append(rec)
         for rule in self._rules:
             if rule.method == request.method and rule.pattern.search(path) and rule.replies:
+                if rule.after > 0:
+                    rule.after -= 1
+                    continue
                 reply = rule.replies[0] if rule.forever and len(rule.replies) == 1 else rule.replies.pop(0)
+                if reply.status == 0:
+                    assert request.transport is not None
+                    request.transport.abort()  # the client reads a closed connection
+                    return web.Response(status=500)
                 return _json(reply.status, reply.body, reply.headers)
         return await self._route(request.method, path, rec)
 
@@ -223,6 +242,11 @@ class FakeDiscord:
             self.threads[m[2]] = thread
             return _json(201, thread)
         if re.fullmatch(r"/channels/\d+/messages/\d+/reactions/[^/]+/@me", path) and method == "PUT":
+            return web.Response(status=204)
+        if (m := re.fullmatch(r"/channels/(\d+)/messages/(\d+)", path)) and method == "DELETE":
+            if self.messages.get(m[2], {}).get("channel_id") != m[1]:
+                return _json(404, {"message": "Unknown Message", "code": 10008})
+            del self.messages[m[2]]
             return web.Response(status=204)
         if m := re.fullmatch(r"/channels/(\d+)", path):
             chan = next((c for c in self.guild["channels"] if c["id"] == m[1]), None)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import replace
 from pathlib import Path
 
@@ -359,3 +360,21 @@ def test_criteria_through_paperbot_ask(tmp_path: Path) -> None:
     assert "v6 · console:alice · " in history and "revert to version 1" in history
     assert "would pick" in ask(config, "/criteria preview 1")
     assert "- /criteria revert <version>" in ask(config, "/criteria help")
+
+
+async def test_two_edits_at_once_never_lose_one_silently(deps) -> None:
+    # Both editors read version 1, then both save: the second save must not drop the first one's keyword.
+    first, second = await asyncio.gather(run(deps, "/criteria add keyword routing", user="U1"),
+                                         run(deps, "/criteria add keyword weight tying", user="U2"))
+    keywords = _current(deps).criteria.keywords
+    assert first.startswith("Saved version 2")
+    if second.startswith("Saved version"):
+        assert "routing" in keywords and "weight tying" in keywords
+    else:  # told to try again, and nothing was saved for it
+        assert "changed while" in second and "weight tying" not in keywords
+        assert [v.version for v in _versions(deps)] == [1, 2]
+
+
+async def test_revert_to_an_absurd_version_number_is_a_plain_answer(deps) -> None:
+    text = await run(deps, "/criteria revert 99999999999999999999")
+    assert text.startswith("foundations has no criteria version 99999999999999999999")

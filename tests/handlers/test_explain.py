@@ -196,3 +196,10 @@ def test_explain_through_paperbot_ask_with_an_llm(tmp_path: Path, openai_server:
     second = ask(config, "/explain 2601.18089 is it practical?")
     assert "TL;DR: LatentMoE projects tokens" in first and "no new cost" in second
     assert len(openai_server.requests) == 1
+
+
+async def test_a_question_on_the_next_line_is_still_a_question(deps, openai_server) -> None:
+    # Slack and Discord let users type shift-enter between the paper and the question.
+    openai_server.answer = lambda request: json.dumps({**ANSWER, "answer": "Yes."})
+    text = await run(deps, "/explain 2601.18089\nDoes it cut inference latency?")
+    assert "Question: Does it cut inference latency?" in text and "Answer: Yes." in text

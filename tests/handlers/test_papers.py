@@ -208,6 +208,13 @@ async def test_search_never_shows_a_raw_sqlite_error(deps, words: str) -> None:
     assert text.startswith(("== Search:", "There is nothing to search for in")), text[:300]
 
 
+@pytest.mark.parametrize("line", ["/papers search model --page 99999999999999999999",
+                                  "/papers week --page 99999999999999999999"])
+async def test_an_absurd_page_number_is_a_plain_answer(deps, line: str) -> None:
+    text = await run(deps, line)
+    assert text.startswith("There is no page 99999999999999999999"), text[:300]
+
+
 async def test_search_of_a_long_text_says_it_was_cut(deps) -> None:
     abstract = deps.store.sync(paper_store.get_paper, "2601.18089").abstract
     text = await run(deps, "/papers search " + (abstract + " ") * 2)  # about 2.6 KB

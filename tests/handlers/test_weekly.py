@@ -19,13 +19,14 @@ from typing import Any
 
 import pytest
 
+from bot.cli_commands import print_weekly
 from bot.core.message import Message
 from bot.core.models import Digest, ListingEntry, Paper, Pick, Score
 from bot.core.render_text import render
 from bot.llm.client import OpenAIChat
 from bot.llm.weekly import LLMWeeklyWriter
 from handlers.deps import Deps
-from handlers.weekly import print_weekly, run_weekly
+from handlers.weekly import run_weekly
 from storage import digests, votes
 from storage import papers as paper_store
 from storage import weekly as weekly_store
@@ -411,3 +412,16 @@ async def test_a_map_batch_that_stays_malformed_falls_back_to_its_best_papers(de
     assert result.report["synthesis"]["candidates"] == 7 * 5 + 8
     assert "map batch 3: malformed answer 2 times" in caplog.text
     assert sum(c["ok"] == 0 for c in sql(deps, "SELECT ok FROM llm_calls")) == 2
+
+
+async def test_the_current_week_is_the_team_s_own_week(tmp_path: Path) -> None:
+    # Sunday 19:00 in Los Angeles is already Monday in UTC (the bot's [schedule] timezone): the team's
+    # Sunday-evening report is about the week that is ending there, not the UTC week that just began.
+    config = make_config(tmp_path, team={"timezone": "America/Los_Angeles", "weekly_day": "sun"})
+    deps = make_deps(config, chats={"console": FakeChat()}, clock=FixedClock(datetime(2025, 12, 15, 3, tzinfo=UTC)))
+    try:
+        store_picks(deps, rows())
+        result = await run_weekly(config.teams[0], deps, dry_run=True)
+    finally:
+        deps.store.close()
+    assert result.week == WEEK and result.report is not None and result.report["papers_analyzed"] == 41

@@ -129,3 +129,27 @@ def test_sql_is_parameterised_against_injection(db) -> None:
     assert "papers" in db.table_names()
     with pytest.raises(sqlite3.ProgrammingError):
         db.execute("SELECT ?", [])  # sanity: the driver enforces parameter counts
+
+
+def test_id_prefix_autocomplete_uses_the_primary_key(db) -> None:
+    ids = sorted((p.arxiv_id for p in seed_papers() if p.arxiv_id.startswith("2601.1")), reverse=True)
+    found = paper_store.titles_by_id_prefix(db, "2601.1", limit=100)
+    assert [i for i, _ in found] == ids and all(title for _, title in found)
+    assert paper_store.titles_by_id_prefix(db, "2601.1", limit=2) == found[:2]
+    assert paper_store.titles_by_id_prefix(db, "2601_", limit=5) == []  # no LIKE wildcards
+    sent: list[str] = []
+    db.conn.set_trace_callback(sent.append)  # the statement as SQLite ran it, values filled in
+    paper_store.titles_by_id_prefix(db, "2601", limit=5)
+    db.conn.set_trace_callback(None)
+    plan = " ".join(str(r[-1]) for r in db.execute("EXPLAIN QUERY PLAN " + sent[-1]).fetchall())
+    assert plan.startswith("SEARCH papers USING INDEX"), plan  # LIKE would be "SCAN papers": every row
+
+
+def test_a_save_from_an_old_version_is_refused(db) -> None:
+    v1 = criteria.ensure_team(db, "t", Criteria(topics="MoE"))
+    criteria.save_criteria(db, "t", v1.criteria.evolve(keywords=("a",)), author="x", change="add a",
+                           expected_version=1)
+    with pytest.raises(criteria.CriteriaChanged) as e:
+        criteria.save_criteria(db, "t", v1.criteria.evolve(keywords=("b",)), author="y", change="add b",
+                               expected_version=1)
+    assert e.value.current == 2 and [v.version for v in criteria.history(db, "t")] == [1, 2]

@@ -92,10 +92,7 @@ class DiscordAdapter:
         self.service = service
         self.codec = ActionCodec(kv_get=service.kv_get, kv_set=service.kv_set)
         self.client = PaperbotClient(self, **client_options)
-        self.chat = DiscordChat(self.client, codec=self.codec,
-                                up_emoji=config.up_emoji[0] if config.up_emoji else "👍",
-                                down_emoji=config.down_emoji[0] if config.down_emoji else "👎",
-                                seed_reactions=seed_reactions)
+        self.chat = DiscordChat.for_config(self.client, config, codec=self.codec, seed_reactions=seed_reactions)
         self.runner = InteractionRunner(service, self.chat, fast_reply_s=fast_reply_s)
         self._task: asyncio.Task[None] | None = None
         self.ready_timeout_s = 60.0
@@ -138,12 +135,7 @@ class DiscordAdapter:
 
     async def cleared(self, channel: str, message_id: str, *, emoji: str | None) -> None:
         """Reactions were cleared: everyone's votes through them go (BotService.on_reaction_clear)."""
-        clear = getattr(self.service, "on_reaction_clear", None)
-        if clear is None:
-            log.warning("Discord: reactions cleared on %s but BotService.on_reaction_clear is not wired; "
-                        "votes were kept", message_id)
-            return
         try:
-            await clear("discord", channel, message_id, emoji=emoji)
+            await self.service.on_reaction_clear("discord", channel, message_id, emoji=emoji)
         except Exception:
             log.exception("Discord: clearing votes of message %s failed", message_id)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import io
 import logging
 from collections.abc import Awaitable, Callable
@@ -26,6 +27,8 @@ log = logging.getLogger("paperbot.discord")
 NO_MENTIONS = discord.AllowedMentions.none()
 THREAD_EXISTS = 160004  # "A thread has already been created for this message"
 THREAD_ARCHIVE_MINUTES = 1440
+# What a request can raise besides HTTPException once discord.py has given up (a dropped connection).
+NETWORK_ERRORS = (aiohttp.ClientError, OSError, asyncio.TimeoutError)
 
 
 class DiscordPostError(UpstreamError):
@@ -76,6 +79,13 @@ class DiscordChat:
         self.seed_reactions = seed_reactions
         self._threads: set[str] = set()  # parent ids whose thread exists (saves a request per reply)
 
+    @classmethod
+    def for_config(cls, client: discord.Client, config: DiscordConfig, *, codec: ActionCodec | None = None,
+                   seed_reactions: bool = True) -> DiscordChat:
+        """A chat that seeds the first of the configured up/down vote emoji."""
+        return cls(client, codec=codec, up_emoji=config.up_emoji[0] if config.up_emoji else "👍",
+                   down_emoji=config.down_emoji[0] if config.down_emoji else "👎", seed_reactions=seed_reactions)
+
     async def post(self, channel: str, message: Message) -> list[str]:
         """Post to a channel; returns the ids of every message it took."""
         needed = ("View Channel", "Send Messages", "Embed Links") + (("Attach Files",) if message.image else ())
@@ -110,16 +120,27 @@ class DiscordChat:
                     report_channel: str = "") -> list[str]:
         dest = self.client.get_partial_messageable(int(target))
         ids: list[str] = []
-        for part in render(message):
-            try:
-                sent = await dest.send(**await self.send_kwargs(part))
-            except discord.HTTPException as e:
-                if ids:
-                    log.error("Discord: %s stopped after %d of its messages (%s)", what, len(ids), ids)
-                raise _refusal(e, what=what, channel=report_channel or target, needed=needed,
-                               app_id=self.client.application_id) from e
-            ids.append(str(sent.id))
+        try:
+            for part in render(message):
+                ids.append(str((await dest.send(**await self.send_kwargs(part))).id))
+        except discord.HTTPException as e:
+            await self._withdraw(dest, ids, what=what)
+            raise _refusal(e, what=what, channel=report_channel or target, needed=needed,
+                           app_id=self.client.application_id) from e
+        except NETWORK_ERRORS as e:
+            await self._withdraw(dest, ids, what=what)
+            raise DiscordPostError(f"could not {what}: {type(e).__name__}: {e}",
+                                   channel=report_channel or target) from e
         return ids
+
+    async def _withdraw(self, dest: discord.PartialMessageable, ids: list[str], *, what: str) -> None:
+        # The post is not recorded, so the next run posts it again in full: take back the part that got out.
+        for mid in ids:
+            try:
+                await dest.get_partial_message(int(mid)).delete()
+            except (discord.HTTPException, *NETWORK_ERRORS) as e:
+                log.error("Discord: %s failed after part of it was posted, and message %s could not be deleted "
+                          "(%s): it will show twice after the next run", what, mid, e)
 
     async def send_kwargs(self, part: Part) -> dict[str, Any]:
         """Keyword arguments for Messageable.send / followup.send that show `part` (mentions always off)."""
@@ -155,6 +176,10 @@ class DiscordChat:
                             "needs Add Reactions and Read Message History there", e, ids[0], exc.status,
                             exc.code, exc.text)
                 return
+            except NETWORK_ERRORS as exc:  # the post is out: failing now would post it again on the next run
+                log.warning("Discord: could not add reaction %s to message %s (%s: %s)", e, ids[0],
+                            type(exc).__name__, exc)
+                return
 
 
 async def login_rest(config: DiscordConfig, *, client: discord.Client | None = None) -> discord.Client:
@@ -176,9 +201,7 @@ async def login_rest(config: DiscordConfig, *, client: discord.Client | None = N
 async def open_discord_chat(config: DiscordConfig) -> tuple[DiscordChat, Callable[[], Awaitable[None]]]:
     """A post-only Discord chat for CLI runs (REST login, no gateway) and the function that closes it."""
     client = await login_rest(config)
-    chat = DiscordChat(client, up_emoji=config.up_emoji[0] if config.up_emoji else "👍",
-                       down_emoji=config.down_emoji[0] if config.down_emoji else "👎")
-    return chat, client.close
+    return DiscordChat.for_config(client, config), client.close
 
 
 async def check_discord(config: DiscordConfig, full: Config) -> tuple[bool, str]:

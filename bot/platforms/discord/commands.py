@@ -138,7 +138,7 @@ def options_of(data: dict[str, Any]) -> dict[str, Any]:
 
 
 def text_from_options(spec: CommandSpec, options: dict[str, Any]) -> tuple[str, bool]:
-    """The command text the registry parses ("week --page 2 share") and whether it is shared."""
+    """The command text the registry parses ("week --page 2 --share") and whether it is shared."""
     words = []
     sub = options.get(sub_option(spec))
     if sub:
@@ -148,8 +148,8 @@ def text_from_options(spec: CommandSpec, options: dict[str, Any]) -> tuple[str, 
     if options.get("page"):
         words.append(f"--page {int(options['page'])}")
     share = bool(options.get("share"))
-    if share:
-        words.append("share")
+    if share:  # "--share", not "share": free-text commands (/explain, /papers search) keep a bare last word
+        words.append("--share")
     return " ".join(w for w in words if w), share
 
 

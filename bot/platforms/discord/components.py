@@ -34,7 +34,7 @@ class Runner(Protocol):
         """Run the command a button/option stands for, for the clicker."""
         ...
 
-    async def run_line(self, interaction: discord.Interaction, line: str, *, share: bool = False) -> None:
+    async def run_line(self, interaction: discord.Interaction, line: str) -> None:
         """Run a full command line for the user of the interaction."""
         ...
 

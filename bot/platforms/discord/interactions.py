@@ -21,6 +21,7 @@ from bot.platforms.discord.chat import NO_MENTIONS, DiscordChat
 from bot.platforms.discord.components import FormModal
 from bot.platforms.discord.markdown import clip
 from bot.platforms.discord.render import render
+from handlers.registry import pop_share, split_command
 
 if TYPE_CHECKING:
     from handlers.registry import CommandSpec
@@ -52,6 +53,17 @@ def request_for(interaction: discord.Interaction, command: str, *, text: str) ->
     return Request(platform="discord", team="", channel=channel_of(interaction), user=str(user.id), text=text,
                    command=command, user_name=getattr(user, "display_name", "") or "", roles=roles_of(interaction),
                    is_admin=bool(interaction.permissions.manage_guild))
+
+
+def shared(spec: CommandSpec | None, text: str) -> bool:
+    """Whether the registry will post this command's answer to the channel (a defer must match it).
+
+    The same rule as handlers.registry.dispatch: a bare last "share" only counts where the words are not the user's.
+    """
+    if spec is None:
+        return False
+    sub = text.split(maxsplit=1)[0].lower() if text.split() else ""
+    return pop_share(text, bare="*" not in spec.free_text and sub not in spec.free_text)[1]
 
 
 class InteractionRunner:
@@ -105,12 +117,10 @@ class InteractionRunner:
             return
         await self.run_line(interaction, line)
 
-    async def run_line(self, interaction: discord.Interaction, line: str, *, share: bool = False) -> None:
+    async def run_line(self, interaction: discord.Interaction, line: str) -> None:
         """Run a full command line ("/papers like 2601.01234") for the interaction's user."""
-        head, _, rest = line.strip().partition(" ")
-        words = rest.split()
-        await self.run(interaction, head.lstrip("/").lower(), text=rest.strip(),
-                       share=share or (bool(words) and words[-1].lower() == "share"))
+        command, text = split_command(line)
+        await self.run(interaction, command, text=text, share=shared(self.spec(command), text))
 
     async def run(self, interaction: discord.Interaction, command: str, *, text: str, share: bool) -> None:
         """Run one command, deferring when it may take longer than Discord's 3 s, and answer."""

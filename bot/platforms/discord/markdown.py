@@ -23,11 +23,15 @@ _URL = re.compile(r"https?://[^\s<>]+", re.IGNORECASE)
 _FENCE = "```"
 
 
-def escape(text: str) -> str:
-    """Raw text -> Discord markdown that renders as the same text and mentions nobody."""
+def escape(text: str, *, keep_urls: bool = True) -> str:
+    """Raw text -> Discord markdown that renders as the same text and mentions nobody.
+
+    keep_urls=False escapes inside bare URLs too: needed in a masked link's label, where a URL's "](" would
+    end the label early and link elsewhere.
+    """
     pieces = []
     last = 0
-    for m in _URL.finditer(text):
+    for m in _URL.finditer(text) if keep_urls else ():
         pieces.append(_INLINE.sub(r"\\\1", text[last:m.start()]))
         pieces.append(m.group(0))
         last = m.end()
@@ -53,7 +57,7 @@ def safe_url(url: str) -> str | None:
 def link(text: str, url: str) -> str:
     """A masked link with escaped text, or just the escaped text when the URL is unusable."""
     u = safe_url(url)
-    return f"[{escape(text)}]({u})" if u else escape(text)
+    return f"[{escape(text, keep_urls=False)}]({u})" if u else escape(text)
 
 
 def inline(spans: tuple[Inline, ...] | list[Inline]) -> str:
@@ -63,16 +67,17 @@ def inline(spans: tuple[Inline, ...] | list[Inline]) -> str:
         if isinstance(s, str):
             out.append(escape(s))
             continue
+        url = safe_url(s.url) if s.url else None
         if s.code:
             t = f"`{code_text(s.text)}`" if s.text else ""
         else:
-            t = escape(s.text)
+            t = escape(s.text, keep_urls=url is None)
         if s.bold and t:
             t = f"**{t}**"
         if s.italic and t:
             t = f"*{t}*"
-        if s.url and (u := safe_url(s.url)):
-            t = f"[{t or escape(s.url)}]({u})"
+        if url:
+            t = f"[{t or escape(s.url or '', keep_urls=False)}]({url})"
         out.append(t)
     return "".join(out)
 

@@ -109,7 +109,8 @@ def table_blocks(t: Table) -> list[Block]:
     ncol = max([len(t.header), *(len(r) for r in t.rows)])
     rows = [tuple(t.header) + ("",) * (ncol - len(t.header))] + [tuple(r) + ("",) * (ncol - len(r)) for r in t.rows]
     widths = [min(40, max(len(r[i]) for r in rows)) for i in range(ncol)]
-    lines = [escape("  ".join(cell.ljust(w) for cell, w in zip(r, widths, strict=True)).rstrip()[:400])
+    # Cut after escaping (an "&" grows to five characters), so header + one row always fit a section.
+    lines = [truncate_escaped("  ".join(cell.ljust(w) for cell, w in zip(r, widths, strict=True)).rstrip(), 400)
              for r in rows]
     head, body = lines[0], lines[1:] or [""]
     out, cur = [], [head]

@@ -213,3 +213,32 @@ async def test_missing_reaction_permission_does_not_fail_the_post(chat: Chat, fa
     thread = digest_thread(make_digest(seed_papers(3)))
     ids = await chat.post(CHANNEL_ID, thread.parent)
     assert len(ids) == 1 and len(fake.find("PUT", "/reactions/")) == 1  # tried once, warned, carried on
+
+
+@pytest.mark.parametrize("failure", [Reply.bad_request(), Reply.disconnect()], ids=["http-400", "connection-lost"])
+async def test_failure_inside_a_split_post_takes_back_the_posted_part(chat: Chat, fake: FakeDiscord,
+                                                                    service: Service, config: Config,
+                                                                    failure: Reply) -> None:
+    # 40 cards need several messages; the second one fails. A re-run must not show the first one twice.
+    thread = replace(digest_thread(make_digest(seed_papers(40), size=40)), replies=())
+    fake.fail("POST", MESSAGES, failure, after=1)
+    service.deps.chats = {"discord": chat}
+
+    with pytest.raises(DiscordPostError):
+        await publish(thread, team=config.teams[0], deps=service.deps)
+    assert fake.channel_posts(CHANNEL_ID) == []  # the posted first part was deleted again
+
+    await publish(thread, team=config.teams[0], deps=service.deps)
+    titles = [e["title"] for m in fake.channel_posts(CHANNEL_ID) for e in m["embeds"]]
+    assert [t.split("\\.")[0] for t in titles] == [str(i) for i in range(1, 41)]  # every card once, in order
+
+
+async def test_lost_connection_while_adding_reactions_does_not_fail_the_post(chat: Chat, fake: FakeDiscord,
+                                                                            service: Service, config: Config) -> None:
+    fake.fail("PUT", "/reactions/", Reply.disconnect(), forever=True)  # aiohttp retries a PUT once by itself
+    service.deps.chats = {"discord": chat}
+    thread = replace(digest_thread(make_digest(seed_papers(3))), replies=())
+
+    await publish(thread, team=config.teams[0], deps=service.deps)
+    await publish(thread, team=config.teams[0], deps=service.deps)  # a re-run finds it posted
+    assert len(fake.channel_posts(CHANNEL_ID)) == 1

@@ -37,7 +37,7 @@ def test_definitions_follow_the_registry(service: Service) -> None:
 def test_options_become_the_registry_text(service: Service) -> None:
     papers = REGISTRY.get("papers")
     assert text_from_options(papers, {"view": "search", "args": '"mixture of experts"', "page": 2, "share": True}) \
-        == ('search "mixture of experts" --page 2 share', True)
+        == ('search "mixture of experts" --page 2 --share', True)
     assert text_from_options(papers, {}) == ("", False)
 
 

@@ -266,3 +266,37 @@ async def test_expired_stored_command(adapter: DiscordAdapter, fake: FakeDiscord
         {"type": 2, "style": 2, "label": "More", "custom_id": gone}]}]}
     cb = await ask(fake, component(message, gone))
     assert cb.json["type"] == 4 and "expired" in cb.json["data"]["content"]
+
+
+async def test_share_option_on_a_command_that_takes_free_words(stocked: DiscordAdapter, fake: FakeDiscord) -> None:
+    # /papers search takes the user's own words: share:True must share, not search for "… share".
+    cb = await ask(fake, interaction("papers", [{"type": 3, "name": "view", "value": "search"},
+                                                {"type": 3, "name": "args", "value": "LongCat"},
+                                                {"type": 5, "name": "share", "value": True}]))
+    assert cb.json["type"] == 4 and not cb.json["data"].get("flags", 0) & 64
+    assert "2601.16725" in text_of(cb.json["data"])
+
+
+async def test_shared_deferred_answer_is_public(stocked: DiscordAdapter, fake: FakeDiscord) -> None:
+    stocked.runner.fast_reply_s = 0  # deferred: Discord gives the first follow-up the visibility of the defer
+    payload = interaction("papers", [{"type": 3, "name": "view", "value": "search"},
+                                     {"type": 3, "name": "args", "value": "LongCat"},
+                                     {"type": 5, "name": "share", "value": True}])
+    cb = await ask(fake, payload)
+    assert cb.json == {"type": 5}  # "thinking", in public
+    (follow,) = await followups(fake, payload)
+    assert not follow.json.get("flags", 0) & 64 and "2601.16725" in text_of(follow.json)
+
+
+async def test_form_text_ending_in_share_is_answered_privately(adapter: DiscordAdapter, fake: FakeDiscord) -> None:
+    modal = (await ask(fake, interaction("criteria", [{"type": 3, "name": "action", "value": "edit"}]))).json["data"]
+    label = modal["components"][0]
+    adapter.runner.fast_reply_s = 0  # deferred: the defer must already be as private as the answer will be
+    submit = interaction("", kind=5)
+    submit["data"] = {"custom_id": modal["custom_id"], "components": [
+        {"type": 18, "id": label.get("id", 1), "component": {"type": 4, "id": 2, "value": "Papers we share",
+                                                             "custom_id": label["component"]["custom_id"]}}]}
+    cb = await ask(fake, submit)
+    assert cb.json == {"type": 5, "data": {"flags": 64}}  # the topics are the user's words, not a request to share
+    (follow,) = await followups(fake, submit)
+    assert follow.json["flags"] & 64

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 
 import discord
@@ -166,3 +167,14 @@ def test_fields_and_notes_after_a_card_join_its_embed() -> None:
     (embed,) = part.embeds
     assert [f.name for f in embed.fields][-2:] == ["Categories", "Picked"]
     assert embed.footer.text == "Cached answer"
+
+
+def test_url_in_a_title_cannot_forge_a_masked_link() -> None:
+    # A bare URL keeps its characters in text; inside our own [label](url) its "](" would end the label early.
+    title = "Results https://e.vil/](https://evil.example) on MoE"
+    evil = PaperCard(arxiv_id="2601.00001", title=title, url="https://arxiv.org/abs/2601.00001", rank=1, compact=True)
+    span = Span(title, url="https://arxiv.org/abs/2601.00002")
+    (part,) = render(Message(blocks=(evil, Paragraph.of(span)), fallback="f"))
+    targets = re.findall(r"(?<!\\)\]\((\S+?)\)", part.content)  # every unescaped "](url)" Discord would link
+    assert targets == ["https://arxiv.org/abs/2601.00001", "https://arxiv.org/abs/2601.00002"]
+    assert "e.vil" in part.content  # the title still reads the same

@@ -205,3 +205,14 @@ def test_form_without_modal_is_shown_as_text():
 
 def test_escape_is_only_the_three_characters():
     assert escape("a&b<c>d 'e' \"f\" *g*") == "a&amp;b&lt;c&gt;d 'e' \"f\" *g*"
+
+
+def test_table_of_wide_cells_full_of_ampersands_stays_within_the_section_limit():
+    # Escaping makes each "&" five characters: a cell cut before escaping could still overflow a section.
+    parts = render_message(Message(blocks=(Table(("R&&&" * 100,), (("Q&&&" * 100,),)),), fallback="t"))
+    for p in parts:
+        assert_valid_post({"text": p.text, "blocks": p.blocks})
+    texts = _section_texts(parts)
+    assert all(len(t) <= 3000 for t in texts)
+    assert texts[0].startswith("```\nR&amp;&amp;&amp;R") and "Q&amp;&amp;&amp;Q" in "".join(texts)
+    assert not re.search(r"&(?!amp;|lt;|gt;)", "".join(texts))  # never cut inside an entity
