@@ -130,14 +130,22 @@ def pop_share(text: str, *, bare: bool = True) -> tuple[str, bool]:
     return text, False
 
 
+def split_share(spec: CommandSpec, text: str) -> tuple[str, bool]:
+    """The command text without its share word, and whether the reply goes to the channel.
+
+    A bare last "share" only counts where the words are not the user's (see CommandSpec.free_text).
+    """
+    sub = text.split(maxsplit=1)[0].lower() if text.split() else ""
+    return pop_share(text, bare="*" not in spec.free_text and sub not in spec.free_text)
+
+
 async def dispatch(req: Request, deps: Deps) -> Message:
     """Run a command and apply the one error policy; never raises."""
     spec = REGISTRY.get(req.command)
     if spec is None:
         names = ", ".join(f"/{c.name}" for c in REGISTRY.all())
         return Message.text(f"Unknown command /{req.command}. Try one of: {names}.")
-    sub = req.text.split(maxsplit=1)[0].lower() if req.text.split() else ""
-    text, share = pop_share(req.text, bare="*" not in spec.free_text and sub not in spec.free_text)
+    text, share = split_share(spec, req.text)
     try:
         msg = await spec.fn(replace(req, text=text), deps)
     except UserError as e:

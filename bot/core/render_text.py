@@ -48,7 +48,8 @@ def _inline(spans: tuple[Inline, ...], md: bool) -> str:
     return "".join(out)
 
 
-def _score(v: float | None) -> str:
+def format_score(v: float | None) -> str:
+    """A score as people write it: 9, 7.5, or – when missing (every renderer uses this)."""
     return "–" if v is None else (str(int(v)) if float(v).is_integer() else f"{v:.1f}")
 
 
@@ -56,7 +57,7 @@ def _card(c: PaperCard, md: bool) -> str:
     title = md_escape(c.title) if md else c.title
     rank = f"{c.rank}. " if c.rank is not None else ""
     scores = "Author match" if c.author_match and c.relevance is None else (
-        f"Relevance {_score(c.relevance)} · Novelty {_score(c.novelty)}")
+        f"Relevance {format_score(c.relevance)} · Novelty {format_score(c.novelty)}")
     votes = f" · {c.votes:+d} votes" if c.votes else ""
     if c.compact:
         head = f"[{title}]({c.url})" if md else title

@@ -21,7 +21,7 @@ from bot.platforms.discord.chat import NO_MENTIONS, DiscordChat
 from bot.platforms.discord.components import FormModal
 from bot.platforms.discord.markdown import clip
 from bot.platforms.discord.render import render
-from handlers.registry import pop_share, split_command
+from handlers.registry import split_command, split_share
 
 if TYPE_CHECKING:
     from handlers.registry import CommandSpec
@@ -58,12 +58,9 @@ def request_for(interaction: discord.Interaction, command: str, *, text: str) ->
 def shared(spec: CommandSpec | None, text: str) -> bool:
     """Whether the registry will post this command's answer to the channel (a defer must match it).
 
-    The same rule as handlers.registry.dispatch: a bare last "share" only counts where the words are not the user's.
+    The registry's own rule (split_share), so the defer and the answer always agree.
     """
-    if spec is None:
-        return False
-    sub = text.split(maxsplit=1)[0].lower() if text.split() else ""
-    return pop_share(text, bare="*" not in spec.free_text and sub not in spec.free_text)[1]
+    return spec is not None and split_share(spec, text)[1]
 
 
 class InteractionRunner:

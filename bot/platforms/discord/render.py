@@ -30,6 +30,7 @@ from bot.core.message import (
     Table,
     plain,
 )
+from bot.core.render_text import format_score
 from bot.platforms.discord.markdown import clip, code_text, escape, inline, link, safe_url, split_text
 
 CONTENT_MAX = 2000
@@ -69,11 +70,6 @@ class Part:
         return sum(len(e) for e in self.embeds)
 
 
-def score(v: float | None) -> str:
-    """A score as people write it: 9, 7.5, or – when missing."""
-    return "–" if v is None else (str(int(v)) if float(v).is_integer() else f"{v:.1f}")
-
-
 def _text(blocks: list[Block]) -> str:
     """Non-card blocks as Discord markdown."""
     lines: list[str] = []
@@ -108,7 +104,7 @@ def compact_line(c: PaperCard) -> str:
     """A card as one line: rank, linked title, id, scores, votes."""
     rank = f"**{c.rank}.** " if c.rank is not None else ""
     scores = "⭐ author match" if c.author_match and c.relevance is None else (
-        f"R {score(c.relevance)} · N {score(c.novelty)}")
+        f"R {format_score(c.relevance)} · N {format_score(c.novelty)}")
     votes = f" · {c.votes:+d}" if c.votes else ""
     return f"{rank}{link(c.title, c.url)} · `{code_text(c.arxiv_id)}` · {scores}{votes}"
 
@@ -133,8 +129,8 @@ def card_embed(c: PaperCard) -> discord.Embed:
     if c.author_match:
         e.add_field(name="Author match", value="⭐ a watched author", inline=True)
     if c.relevance is not None or not c.author_match:
-        e.add_field(name="Relevance", value=score(c.relevance), inline=True)
-        e.add_field(name="Novelty", value=score(c.novelty), inline=True)
+        e.add_field(name="Relevance", value=format_score(c.relevance), inline=True)
+        e.add_field(name="Novelty", value=format_score(c.novelty), inline=True)
     e.add_field(name="Votes", value=f"{c.votes:+d}" if c.votes else "0", inline=True)
     return fit_embed(e)
 

@@ -10,6 +10,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from bot.core.message import Action, Fields, Form, PaperCard, Table
+from bot.core.render_text import format_score
 from bot.core.votes import SLACK_NUMBERS
 from bot.platforms.slack.mrkdwn import chunk, escape, link, truncate_escaped
 
@@ -61,16 +62,12 @@ def buttons(actions: tuple[Action, ...], ids: Iterator[int]) -> list[Block]:
             for i in range(0, len(elements), ELEMENTS_PER_ACTIONS)]
 
 
-def _score(v: float | None) -> str:
-    return "–" if v is None else (str(int(v)) if float(v).is_integer() else f"{v:.1f}")
-
-
 def _scores(c: PaperCard) -> str:
     parts = []
     if c.author_match:
         parts.append("👤 author match")
     if c.relevance is not None or c.novelty is not None or not c.author_match:
-        parts.append(f"Relevance *{_score(c.relevance)}* · Novelty *{_score(c.novelty)}*")
+        parts.append(f"Relevance *{format_score(c.relevance)}* · Novelty *{format_score(c.novelty)}*")
     if c.votes:
         parts.append(f"votes {c.votes:+d}")
     return " · ".join(parts)
