@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Awaitable
 from dataclasses import dataclass
 
 from bot.config import TeamConfig
@@ -21,6 +22,7 @@ class PublishReport:
     posted: int = 0
     skipped: int = 0
     targets: int = 0
+    busy: int = 0  # claimed by another process that is posting them now
 
 
 def targets(team: TeamConfig, platform: str) -> tuple[str, ...]:
@@ -48,25 +50,44 @@ async def _publish_one(chat: Chat, channel: str, thread: Thread, *, team: str, d
                        report: PublishReport) -> None:
     where = {"team": team, "kind": thread.kind, "period": thread.period, "platform": chat.platform,
              "channel": channel}
-    parent = await deps.store.call(posts.find_post, **where, key="parent")
-    if parent is None:
-        ids = await chat.post(channel, thread.parent)
+    state = await deps.store.call(posts.claim_post, **where, key="parent")
+    if state == "busy":
+        # Another process (the bot, or a `paperbot daily` run) is posting this thread right now.
+        log.warning("%s %s for %s on %s:%s is being posted by another process; leaving it to it",
+                    thread.kind, thread.period, team, chat.platform, channel)
+        report.busy += 1
+        return
+    if state == "claimed":
+        ids = await _send(deps, where, "parent", chat.post(channel, thread.parent))
         await deps.store.call(posts.record_post, **where, key="parent", message_ids=ids, thread_id=ids[0],
                               papers=thread.parent.papers)
         parent_id = ids[0]
         report.posted += 1
     else:
+        parent = await deps.store.call(posts.find_post, **where, key="parent")
+        assert parent is not None
         parent_id = parent.thread_id or parent.message_ids[0]
         report.skipped += 1
     for i, reply in enumerate(thread.replies):
         key = reply.key or f"reply-{i}"
-        if await deps.store.call(posts.find_post, **where, key=key) is not None:
-            report.skipped += 1
+        state = await deps.store.call(posts.claim_post, **where, key=key)
+        if state != "claimed":
+            report.skipped += state == "posted"
+            report.busy += state == "busy"
             continue
-        ids = await chat.reply(channel, parent_id, reply, thread_name=thread.name)
+        ids = await _send(deps, where, key, chat.reply(channel, parent_id, reply, thread_name=thread.name))
         # Recorded right after each post: a crash between two replies resumes at the next one.
         await deps.store.call(posts.record_post, **where, key=key, message_ids=ids, thread_id=parent_id,
                               papers=reply.papers)
         report.posted += 1
     log.info("published %s %s for %s to %s:%s (%d posted, %d already there)", thread.kind, thread.period, team,
              chat.platform, channel, report.posted, report.skipped)
+
+
+async def _send(deps: Deps, where: dict[str, str], key: str, sending: Awaitable[list[str]]) -> list[str]:
+    """Await a post; if it fails, give the claim back so the next run retries it at once."""
+    try:
+        return await sending
+    except BaseException:
+        await deps.store.call(posts.release_post, **where, key=key)
+        raise

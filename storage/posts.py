@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 
 from sqlite_utils import Database
 
@@ -22,10 +23,10 @@ class PostRef:
 
 def find_post(db: Database, *, team: str, kind: str, period: str, platform: str, channel: str,
               key: str) -> PostRef | None:
-    """The recorded post for this key, or None if it was never posted."""
+    """The recorded post for this key, or None if it was never posted (or is only claimed)."""
     rows = list(db.query(
         """SELECT key, message_ids, thread_id FROM posts WHERE team = ? AND kind = ? AND period = ?
-           AND platform = ? AND channel = ? AND key = ?""",
+           AND platform = ? AND channel = ? AND key = ? AND message_ids != '[]'""",
         [team, kind, period, platform, channel, key],
     ))
     if not rows:
@@ -34,10 +35,48 @@ def find_post(db: Database, *, team: str, kind: str, period: str, platform: str,
     return PostRef(r["key"], tuple(json.loads(r["message_ids"])), r["thread_id"])
 
 
+# A claim older than this is taken to be a process that died mid-post, and may be taken over.
+CLAIM_TTL = timedelta(minutes=10)
+_WHERE = "team = ? AND kind = ? AND period = ? AND platform = ? AND channel = ? AND key = ?"
+
+
+def claim_post(db: Database, *, team: str, kind: str, period: str, platform: str, channel: str, key: str,
+               now: datetime | None = None) -> str:
+    """Reserve a post before sending it: 'claimed' (go ahead), 'posted' (already there) or 'busy'.
+
+    The claim is a row with no message ids yet; the UNIQUE key makes the reservation atomic, so two
+    processes (the bot and a `paperbot daily` run) never both post the same message.
+    """
+    now = now or datetime.now(UTC)
+    args = [team, kind, period, platform, channel, key]
+    with db.atomic():
+        cur = db.execute(
+            "INSERT OR IGNORE INTO posts (team, kind, period, platform, channel, key, message_ids, thread_id, "
+            "posted_at) VALUES (?, ?, ?, ?, ?, ?, '[]', '', ?)", [*args, now.isoformat(timespec="seconds")])
+        if cur.rowcount == 1:
+            return "claimed"
+        if db.execute(f"SELECT message_ids FROM posts WHERE {_WHERE}", args).fetchone()[0] != "[]":  # noqa: S608
+            return "posted"
+        stale = (now - CLAIM_TTL).isoformat(timespec="seconds")
+        cur = db.execute(f"UPDATE posts SET posted_at = ? WHERE {_WHERE} AND message_ids = '[]' AND posted_at < ?",  # noqa: S608
+                         [now.isoformat(timespec="seconds"), *args, stale])
+        return "claimed" if cur.rowcount == 1 else "busy"
+
+
+def release_post(db: Database, *, team: str, kind: str, period: str, platform: str, channel: str, key: str) -> None:
+    """Drop an unfulfilled claim (the post failed), so the next run retries it at once."""
+    with db.atomic():
+        db.execute(f"DELETE FROM posts WHERE {_WHERE} AND message_ids = '[]'",  # noqa: S608
+                   [team, kind, period, platform, channel, key])
+
+
 def record_post(db: Database, *, team: str, kind: str, period: str, platform: str, channel: str, key: str,
                 message_ids: Sequence[str], thread_id: str = "", papers: Sequence[str] = ()) -> None:
-    """Record a post and which paper(s) its message(s) stand for (numbered slots when several)."""
+    """Record a post (fulfilling its claim) and which paper(s) its message(s) stand for (numbered slots)."""
     with db.atomic():
+        args = [team, kind, period, platform, channel, key]
+        db.execute(f"UPDATE posts SET message_ids = ?, thread_id = ?, posted_at = ? WHERE {_WHERE} "  # noqa: S608
+                   "AND message_ids = '[]'", [json.dumps(list(message_ids)), thread_id, utcnow(), *args])
         db["posts"].insert(
             {"team": team, "kind": kind, "period": period, "platform": platform, "channel": channel, "key": key,
              "message_ids": json.dumps(list(message_ids)), "thread_id": thread_id, "posted_at": utcnow()},

@@ -12,6 +12,7 @@ from bot.core.digest_view import digest_thread
 from bot.core.models import Digest, Paper, Pick, ReactionEvent, Score
 from handlers.publish import publish
 from handlers.service import BotService
+from storage import posts as posts_store
 from storage import votes
 from tests.support import FakeChat, make_config, make_deps
 
@@ -79,3 +80,49 @@ async def test_reactions_on_posts_become_votes(deps) -> None:
     svc.add_bot_user("bot")
     assert (await svc.on_reaction(ReactionEvent("console", "console", "m1", "bot", "1️⃣", True))).startswith("ignored")
     assert (await svc.on_reaction(ReactionEvent("console", "console", "nope", "x", "👍", True))).startswith("ignored")
+
+
+async def test_two_processes_publishing_at_once_post_each_message_once(tmp_path: Path) -> None:
+    """The bot and a `paperbot daily` run sharing one database: the claims keep every post single."""
+    import asyncio
+
+    class SlowChat(FakeChat):
+        async def post(self, channel, message):
+            await asyncio.sleep(0.05)
+            return await super().post(channel, message)
+
+        async def reply(self, channel, parent_id, message, *, thread_name=""):
+            await asyncio.sleep(0.01)
+            return await super().reply(channel, parent_id, message, thread_name=thread_name)
+
+    config = make_config(tmp_path)
+    a, b = make_deps(config, chats={"console": SlowChat()}), make_deps(config, chats={"console": SlowChat()})
+    thread = digest_thread(_digest())
+    try:
+        await asyncio.gather(publish(thread, team=config.teams[0], deps=a),
+                             publish(thread, team=config.teams[0], deps=b))
+        again = await publish(thread, team=config.teams[0], deps=a)
+    finally:
+        a.store.close()
+        b.store.close()
+    keys = [p[2].key for p in a.chats["console"].posts + b.chats["console"].posts]
+    assert sorted(keys) == sorted(["parent", *(pk.paper.arxiv_id for pk in _digest().picks)])
+    assert again.posted == 0
+
+
+async def test_a_claim_left_by_a_dead_process_is_taken_over_later(deps) -> None:
+    from datetime import UTC, datetime, timedelta
+
+    where = dict(team="foundations", kind="daily", period="2026-01-27", platform="console", channel="console")
+    # A process claimed the parent 30 minutes ago and died before posting it.
+    await deps.store.call(posts_store.claim_post, **where, key="parent",
+                          now=datetime.now(UTC) - timedelta(minutes=30))
+    report = await publish(digest_thread(_digest()), team=deps.config.teams[0], deps=deps)
+    assert report.posted == 11 and report.busy == 0
+    # A fresh claim, by contrast, is respected: nothing posted, nothing lost.
+    where2 = {**where, "period": "2026-01-28"}
+    d = _digest()
+    fresh = digest_thread(Digest(d.team, date(2026, 1, 28), d.scorer, d.listed, d.scanned, d.picks, d.digest_size))
+    await deps.store.call(posts_store.claim_post, **where2, key="parent")
+    busy = await publish(fresh, team=deps.config.teams[0], deps=deps)
+    assert busy.posted == 0 and busy.busy == 1
