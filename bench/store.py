@@ -74,14 +74,17 @@ def open_store(args: argparse.Namespace, plan: YearPlan, db: Path,
     if db.exists() and not args.rebuild:
         store = Store.open(db)
         info = json.loads(jobs.kv_get(store.db, MARK) or "{}")
-        if info.get("built_from") == want:
-            return store, _key(store, config), info, False
-        print(f"{db} was built from other inputs: rebuilding it", file=sys.stderr)
+        key = _key(store, config)
+        # Scores are cached per scorer and prompt version: a changed prompt makes the store's scores stale.
+        if info.get("built_from") == {**want, "score_key": asdict(key)}:
+            return store, key, info, False
+        print(f"{db} was built from other inputs or prompts: rebuilding it", file=sys.stderr)
         store.close()
     for suffix in ("", "-wal", "-shm"):
         Path(f"{db}{suffix}").unlink(missing_ok=True)
     store = Store.open(db)
     key = _key(store, config)
+    want["score_key"] = asdict(key)
     plan.scorer = key.scorer
     print(f"building {db}: {args.papers:,} papers over {len(plan.days)} days …", file=sys.stderr)
     stats = ingest(store.db, plan, team=config.teams[0].name, key=key)

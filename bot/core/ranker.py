@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import math
 from collections import Counter
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from bot.core.classifier import Classifier, out_of_fold, recall_cutoff, train, vectorise
@@ -18,11 +18,11 @@ from bot.core.models import Criteria, Paper, Score
 from bot.core.selection import passes_cutoffs
 from bot.core.textfeat import (
     CriteriaTerms,
+    PaperTokens,
     classifier_terms,
     criteria_terms,
     matched_phrases,
     paper_terms,
-    tokens,
 )
 
 History = Sequence[tuple[Paper, Score]]
@@ -48,7 +48,7 @@ class RankerModel:
 
     name: str  # "local:bm25" or "local:bm25+history"
     query: CriteriaTerms
-    df: Mapping[str, int] = field(default_factory=dict)  # document frequencies of the reference corpus
+    df: Mapping[str, int] = field(default_factory=dict)  # document frequencies of the query terms in history
     n_docs: int = 0
     avgdl: float = 0.0
     bm25_mean: float = 0.0
@@ -69,9 +69,10 @@ class RankerModel:
 
 
 def bm25(counts: Mapping[str, int], query: Mapping[str, float], *, df: Mapping[str, int], n_docs: int,
-         avgdl: float) -> float:
-    """Okapi BM25 of one document's term counts against weighted query terms."""
-    dl = sum(counts.values())
+         avgdl: float, dl: int | None = None) -> float:
+    """Okapi BM25 of one document's term counts (or just its query terms', with its length `dl`)."""
+    if dl is None:
+        dl = sum(counts.values())
     norm = BM25_K1 * (1 - BM25_B + BM25_B * dl / (avgdl or 1.0))
     total = 0.0
     for term, wq in query.items():
@@ -103,6 +104,17 @@ def _labels(history: History, criteria: Criteria, votes: Mapping[str, int]) -> l
     return sorted(out.values(), key=lambda r: r[0].arxiv_id)
 
 
+def _features(papers: Iterable[Paper], query: Mapping[str, float], *, lengths: list[int],
+              hits: list[dict[str, int]]) -> Iterator[Counter[str]]:
+    """Each paper's classifier features; on the way, appends its BM25 length and query-term counts."""
+    for paper in papers:
+        toks = PaperTokens.of(paper)
+        counts = paper_terms(toks)
+        lengths.append(sum(counts.values()))
+        hits.append({t: counts[t] for t in counts.keys() & query.keys()})
+        yield classifier_terms(toks)
+
+
 def fit_ranker(
     criteria: Criteria,
     history: History = (),
@@ -110,7 +122,7 @@ def fit_ranker(
     votes: Mapping[str, int] | None = None,
     min_positives: int = 30,
     target_recall: float = 0.98,
-    folds: int = 4,
+    folds: int = 3,
     max_history: int = 20000,
 ) -> RankerModel:
     """Learn the ranker from criteria and the team's past scores (and votes).
@@ -118,6 +130,8 @@ def fit_ranker(
     With fewer than `min_positives` past picks (or non-picks) the ranker is BM25 alone and has no
     prefilter cut-off: its recall could not be measured. Otherwise a classifier is trained and the
     cut-off is set on out-of-fold scores (time-ordered folds) to keep `target_recall` of past picks.
+    Three folds cost 12 passes over the history where four cost 16 (training is most of the time);
+    on the tuning windows they set the same cut-offs within ~1 % of the papers sent (bench/README.md).
     """
     query = criteria_terms(criteria)
     rows = _labels(history, criteria, votes or {})[-max_history:]
@@ -128,24 +142,28 @@ def fit_ranker(
         note = f"not enough history ({n_pos} past picks, {n_neg} non-picks; need {min_positives} of each)"
         return RankerModel("local:bm25", query, positives=n_pos, negatives=n_neg, target_recall=target_recall,
                            note=note)
-    counts = [paper_terms(p) for p, _, _ in rows]
+    # One pass over the papers, keeping only what the model needs: each paper's length and query-term
+    # counts for BM25, and a compact TF-IDF row (see classifier.py: a year of history is ~1M terms).
+    lengths: list[int] = []
+    hits: list[dict[str, int]] = []
+    vocab, xs = vectorise(_features((p for p, _, _ in rows), query.weights, lengths=lengths, hits=hits))
     df: Counter[str] = Counter()
-    for c in counts:
-        df.update(c.keys())
+    for h in hits:
+        df.update(h.keys())
     n_docs = len(rows)
-    avgdl = sum(sum(c.values()) for c in counts) / n_docs
-    raw = [bm25(c, query.weights, df=df, n_docs=n_docs, avgdl=avgdl) for c in counts]
+    avgdl = sum(lengths) / n_docs
+    raw = [bm25(h, query.weights, df=df, n_docs=n_docs, avgdl=avgdl, dl=n) for h, n in zip(hits, lengths, strict=True)]
     mean = sum(raw) / n_docs
     std = math.sqrt(sum((x - mean) ** 2 for x in raw) / n_docs) or 1.0
     z = [(x - mean) / std for x in raw]
 
-    idf, index, xs = vectorise([classifier_terms(p) for p, _, _ in rows])
     weights = [w for _, _, w in rows]
-    oof = out_of_fold(xs, labels, weights, [BLEND_BM25 * x for x in z], dim=len(index), folds=folds)
+    dim = len(vocab.idf)
+    oof = out_of_fold(xs, labels, weights, [BLEND_BM25 * x for x in z], dim=dim, folds=folds)
     cut, recall, keep = recall_cutoff([s for s, y in zip(oof, labels, strict=True) if y],
                                 [s for s, y in zip(oof, labels, strict=True) if not y], target_recall)
-    w, bias = train(xs, labels, weights, len(index))
-    classifier = Classifier({t: w[j] for t, j in index.items() if w[j]}, bias, idf)
+    w, bias = train(xs, labels, weights, dim)
+    classifier = Classifier(vocab, w, bias)
     return RankerModel("local:bm25+history", query, df=dict(df), n_docs=n_docs, avgdl=avgdl, bm25_mean=mean,
                        bm25_std=std, classifier=classifier, positives=n_pos, negatives=n_neg, cutoff=cut,
                        cutoff_recall=recall, cutoff_keep=keep, target_recall=target_recall)
@@ -153,7 +171,8 @@ def fit_ranker(
 
 def rank_papers(model: RankerModel, papers: Sequence[Paper]) -> list[Ranked]:
     """Score papers and return them best first (ties by arXiv id)."""
-    counts = [paper_terms(p) for p in papers]
+    toks = [PaperTokens.of(p) for p in papers]
+    counts = [paper_terms(t) for t in toks]
     if model.n_docs:
         df, n_docs, avgdl = model.df, model.n_docs, model.avgdl
     else:  # no history: the day's own papers are the reference corpus
@@ -163,12 +182,12 @@ def rank_papers(model: RankerModel, papers: Sequence[Paper]) -> list[Ranked]:
         df, n_docs = cnt, len(counts)
         avgdl = sum(sum(c.values()) for c in counts) / max(n_docs, 1)
     out: list[Ranked] = []
-    for paper, c in zip(papers, counts, strict=True):
+    for paper, t, c in zip(papers, toks, counts, strict=True):
         raw = bm25(c, model.query.weights, df=df, n_docs=n_docs, avgdl=avgdl)
         z = (raw - model.bm25_mean) / model.bm25_std
-        logit = model.classifier.logit(classifier_terms(paper)) if model.classifier else None
+        logit = model.classifier.logit(classifier_terms(t)) if model.classifier else None
         score = z if logit is None else logit + BLEND_BM25 * z
-        hits = matched_phrases(model.query.phrases, tokens(paper.title) + ["\x00"] + tokens(paper.abstract))
+        hits = matched_phrases(model.query.phrases, t.title + ["\x00"] + t.abstract)
         out.append(Ranked(paper.arxiv_id, score, raw, logit, tuple(dict.fromkeys(p.text for p in hits))))
     return sorted(out, key=lambda r: (-r.score, r.arxiv_id))
 

@@ -87,7 +87,7 @@ def render(msg: Message, *, fmt: str = "text") -> str:
         elif isinstance(b, Bullets):
             parts.append("\n".join(f"- {_inline(item, md)}" for item in b.items))
         elif isinstance(b, Fields):
-            parts.append(" · ".join(f"{k}: {v}" for k, v in b.pairs))
+            parts.append(" · ".join(f"{k}: {md_escape(v) if md else v}" for k, v in b.pairs))
         elif isinstance(b, Table):
             rows = [b.header, *b.rows]
             if md:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping
 
 from bot.core.models import Criteria, Paper, Pick, Score
 from bot.core.textfeat import fold
@@ -73,7 +73,7 @@ def excluded_by(paper: Paper, criteria: Criteria, *, min_abstract_hits: int = 2)
     """
     title, abstract = fold(paper.title), fold(paper.abstract)
     for term in criteria.exclude:
-        if not term.strip():
+        if not re.search(r"\w", term):  # "-" or "/" alone would match between any two words
             continue
         pattern = _term_pattern(term)
         if pattern.search(title) or len(pattern.findall(abstract)) >= min_abstract_hits:
@@ -107,13 +107,14 @@ def rank_picks(
     votes = votes or {}
     picks = [
         Pick(paper=p, score=scores[p.arxiv_id], votes=votes.get(p.arxiv_id, 0))
-        for p in _unique(papers)
+        for p in unique_papers(papers)
         if p.arxiv_id in scores and passes_cutoffs(scores[p.arxiv_id], criteria)
     ]
     return tuple(sorted(picks, key=lambda pk: pick_order_key(pk.score, pk.votes)))
 
 
-def _unique(papers: Iterable[Paper]) -> list[Paper]:
+def unique_papers(papers: Iterable[Paper]) -> list[Paper]:
+    """Papers with duplicate ids removed, first occurrence kept, order preserved."""
     seen: set[str] = set()
     out: list[Paper] = []
     for p in papers:
@@ -121,8 +122,3 @@ def _unique(papers: Iterable[Paper]) -> list[Paper]:
             seen.add(p.arxiv_id)
             out.append(p)
     return out
-
-
-def unique_papers(papers: Sequence[Paper]) -> list[Paper]:
-    """Papers with duplicate ids removed, first occurrence kept, order preserved."""
-    return _unique(papers)

@@ -80,22 +80,41 @@ def terms(toks: list[str]) -> list[str]:
     return toks + [f"{a} {b}" for a, b in zip(toks, toks[1:], strict=False)]
 
 
-def paper_terms(paper: Paper, *, title_weight: int = 2) -> Counter[str]:
+@dataclass(frozen=True, slots=True)
+class PaperTokens:
+    """A paper's title and abstract as `tokens`: tokenised once for all the features below."""
+
+    title: list[str]
+    abstract: list[str]
+
+    @classmethod
+    def of(cls, paper: Paper) -> PaperTokens:
+        """Tokenise a paper's title and abstract."""
+        return cls(tokens(paper.title), tokens(paper.abstract))
+
+
+def _tokens_of(paper: Paper | PaperTokens) -> PaperTokens:
+    return paper if isinstance(paper, PaperTokens) else PaperTokens.of(paper)
+
+
+def paper_terms(paper: Paper | PaperTokens, *, title_weight: int = 2) -> Counter[str]:
     """Term counts of a paper's title and abstract; title terms count `title_weight` times."""
-    counts: Counter[str] = Counter(terms(tokens(paper.abstract)))
-    for t in terms(tokens(paper.title)):
+    toks = _tokens_of(paper)
+    counts: Counter[str] = Counter(terms(toks.abstract))
+    for t in terms(toks.title):
         counts[t] += title_weight
     return counts
 
 
-def classifier_terms(paper: Paper) -> Counter[str]:
+def classifier_terms(paper: Paper | PaperTokens) -> Counter[str]:
     """Features for the history classifier: abstract words, title words and bigrams, title again as "T:".
 
     Measured on tuning days, abstract bigrams add noise, while title terms in their own namespace
     let the model learn that a word in the title says more than the same word in the abstract.
     """
-    counts: Counter[str] = Counter(tokens(paper.abstract))
-    for t in terms(tokens(paper.title)):
+    toks = _tokens_of(paper)
+    counts: Counter[str] = Counter(toks.abstract)
+    for t in terms(toks.title):
         counts[t] += 1
         counts["T:" + t] += 1
     return counts

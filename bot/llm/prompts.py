@@ -14,8 +14,9 @@ from functools import cache
 from importlib import resources
 
 _PLACEHOLDER = re.compile(r"\{\{\s*([A-Za-z_][A-Za-z0-9_]*)\s*\}\}")
-# The delimiters explain_user.txt puts around paper text; paper text must not be able to close them.
-_PAPER_TAGS = re.compile(r"</?\s*paper\s*>", re.IGNORECASE)
+# The delimiters the prompts put around paper text (<paper> for one, <papers> for a list); paper text
+# must not be able to close them, nor open new ones.
+_PAPER_TAGS = re.compile(r"</?\s*papers?\s*>", re.IGNORECASE)
 
 
 class PromptError(KeyError):
@@ -75,5 +76,5 @@ def render(name: str, **variables: object) -> str:
 
 
 def untrusted(text: str) -> str:
-    """Neutralise paper text before it goes between <paper> delimiters (it cannot close them)."""
+    """Neutralise paper text before it goes between <paper> or <papers> delimiters (it cannot close them)."""
     return _PAPER_TAGS.sub(" ", text)

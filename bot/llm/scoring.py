@@ -17,7 +17,7 @@ from bot.core.models import Criteria, Paper, Score
 from bot.llm.client import ContextTooLong
 from bot.llm.compact import render_criteria, render_paper
 from bot.llm.parse import parse_scores
-from bot.llm.prompts import load_prompt, render, text_version
+from bot.llm.prompts import load_prompt, render, text_version, untrusted
 from bot.ports import LLM, CallRecord, Completion, ScoringResult, UpstreamError
 
 log = logging.getLogger(__name__)
@@ -96,7 +96,7 @@ class LLMScorer:
             render_paper(p, max_abstract_chars=self.max_abstract_chars, min_word_coverage=self.min_word_coverage)
             for p in papers
         )
-        return load_prompt("score_system").text, render("score_user", criteria=criteria_text, papers=listed)
+        return load_prompt("score_system").text, render("score_user", criteria=criteria_text, papers=untrusted(listed))
 
     async def score(self, papers: Sequence[Paper], criteria: Criteria, *, team: str = "") -> ScoringResult:
         """Relevance/novelty (1-10) and a one-line comment per paper; never drops a paper silently."""

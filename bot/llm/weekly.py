@@ -20,7 +20,8 @@ import re
 from typing import Any
 
 from bot.core.models import Criteria
-from bot.core.weekly import Resolver, Week, WeekPaper, date_range
+from bot.core.weekly import Week, WeekPaper, date_range
+from bot.core.weekly_check import Resolver
 from bot.llm.compact import clean_text, render_criteria, trim_abstract
 from bot.llm.prompts import load_prompt, render, text_version, untrusted
 from bot.ports import LLM, CallRecord, Completion, UpstreamError
@@ -194,15 +195,15 @@ class LLMWeeklyWriter:
         if note:
             lines.append(f"shortlist note: {note}")
         if abstract_chars:
-            lines.append(untrusted(trim_abstract(p.pick.paper.abstract, abstract_chars)))
+            lines.append(trim_abstract(p.pick.paper.abstract, abstract_chars))
         if evidence and p.evidence:
-            lines.append(f"from the full text: {untrusted(p.evidence)}")
+            lines.append(f"from the full text: {p.evidence}")
         return "\n".join(lines)
 
     def _map_prompt(self, crit: str, batch: list[WeekPaper], k: int, n: int, total: int, system: str,
                     calls: list[CallRecord]) -> str:
         for chars in (self.map_abstract_chars, self.map_abstract_chars // 2, 0):
-            papers = "\n\n".join(self._block(p, abstract_chars=chars, evidence=False) for p in batch)
+            papers = untrusted("\n\n".join(self._block(p, abstract_chars=chars, evidence=False) for p in batch))
             user = render("weekly_map_user", criteria=crit, batch=k, batches=n, count=len(batch), total=total,
                           papers=papers)
             if len(system) + len(user) <= self.max_prompt_chars:
@@ -220,14 +221,14 @@ class LLMWeeklyWriter:
             entry = merged.setdefault(name.lower(), (name, []))
             entry[1].extend(i for i in ids if i not in entry[1])
         theme_text = "" if not merged else "\n# Themes the batches saw\n" + "\n".join(
-            f"- {name}: {', '.join(ids)}" for name, ids in list(merged.values())[:15]) + "\n"
+            f"- {untrusted(name)}: {', '.join(ids)}" for name, ids in list(merged.values())[:15]) + "\n"
         levels = [(self.abstract_chars, self.evidence_papers), (self.abstract_chars // 2, self.evidence_papers // 2)]
         if not single:
             levels += [(200, 0), (0, 0)]
         for chars, ev in levels:
-            blocks = "\n\n".join(
+            blocks = untrusted("\n\n".join(
                 self._block(p, abstract_chars=chars, evidence=i < ev, note=notes.get(p.arxiv_id, ("", 0))[0])
-                for i, p in enumerate(papers))
+                for i, p in enumerate(papers)))
             user = render("weekly_user", criteria=crit, week=week.week, date_range=date_range(week.start, week.end),
                           count=len(week.papers), scope=scope, papers=blocks, themes=theme_text)
             if system_len + len(user) <= self.max_prompt_chars:

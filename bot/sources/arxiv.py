@@ -12,7 +12,6 @@ import logging
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from html.parser import HTMLParser
 from typing import Any, TypeVar
 from urllib.parse import quote
 
@@ -21,6 +20,7 @@ import requests
 
 from bot.core.models import ANNOUNCE_TYPES, Listing, Paper, parse_arxiv_id
 from bot.ports import UpstreamError
+from bot.sources.html_text import html_to_text
 from bot.sources.rss import parse_feed, select
 from bot.sources.throttle import Throttle, Transient, retry_after_seconds
 
@@ -29,7 +29,6 @@ log = logging.getLogger(__name__)
 USER_AGENT = "paperbot/0.1 (+https://github.com/paperbot/paperbot; arXiv digests for research teams)"
 RETRY_STATUSES = frozenset({429, 502, 503, 504})
 API_BATCH = 100  # ids per API request; also the page size, so one batch is one request
-FULL_TEXT_MAX_CHARS = 60_000
 _VERSION_SUFFIX = re.compile(r"v(\d+)(?:\.pdf)?/?$", re.IGNORECASE)
 T = TypeVar("T")
 
@@ -67,54 +66,6 @@ class _PoliteSession(requests.Session):
         response = super().request(method, url, *args, **kwargs)
         self.retry_after = retry_after_seconds(response.headers.get("Retry-After"))
         return response
-
-
-class _TextExtractor(HTMLParser):
-    """Readable text of an arXiv (LaTeXML) HTML page: blocks become lines, math becomes its TeX."""
-
-    # arXiv's page chrome (banner header, navbar, footer, "report issue" buttons) is not the paper.
-    SKIP = frozenset({"script", "style", "nav", "noscript", "template", "head", "button", "svg", "header", "footer"})
-    BLOCK = frozenset(
-        "p div section article h1 h2 h3 h4 h5 h6 li ul ol br tr table figure figcaption blockquote "
-        "pre dd dt".split()
-    )
-
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.parts: list[str] = []
-        self._skip = 0  # depth inside elements whose text we drop
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        if tag in self.SKIP or tag == "math":
-            self._skip += 1
-            if tag == "math" and self._skip == 1:
-                # LaTeXML keeps the source TeX in alttext; MathML's tokens read as noise.
-                self.parts.append(f" {dict(attrs).get('alttext') or ''} ")
-        elif tag in self.BLOCK and not self._skip:
-            self.parts.append("\n")
-
-    def handle_endtag(self, tag: str) -> None:
-        if tag in self.SKIP or tag == "math":
-            self._skip = max(0, self._skip - 1)
-        elif tag in self.BLOCK and not self._skip:
-            self.parts.append("\n")
-
-    def handle_data(self, data: str) -> None:
-        if not self._skip:
-            # Line breaks in the source are just spaces; only block elements end a line.
-            self.parts.append(data.replace("\r", " ").replace("\n", " "))
-
-    def text(self) -> str:
-        lines = (" ".join(line.split()) for line in "".join(self.parts).splitlines())
-        return "\n".join(line for line in lines if line)
-
-
-def html_to_text(html: str, *, max_chars: int = FULL_TEXT_MAX_CHARS) -> str:
-    """Readable text of an HTML page (no scripts, styles or navigation), at most `max_chars` long."""
-    parser = _TextExtractor()
-    parser.feed(html)
-    parser.close()
-    return parser.text()[:max_chars]
 
 
 class ArxivSource:

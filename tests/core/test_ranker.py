@@ -2,10 +2,19 @@
 
 from __future__ import annotations
 
+import random
+import re
+import subprocess
+import sys
+from collections import Counter
+from pathlib import Path
+
+import pytest
+
 from bot.core.models import Criteria, Paper, Score
 from bot.core.ranker import fit_ranker, local_scores, prefiltered_score, rank_papers, split_prefilter
 from bot.core.selection import passes_cutoffs
-from bot.core.textfeat import criteria_terms, stem, tokens
+from bot.core.textfeat import classifier_terms, criteria_terms, stem, tokens
 from tests.core.selection_data import CRITERIA, auc, background, history, picks
 
 DAY1, DAY2 = "2026-01-27", "2026-02-05"
@@ -124,3 +133,60 @@ def test_local_scores_from_prefiltered_history_count_as_weak_negatives() -> None
     hist += [(p, Score(p.arxiv_id, 3.0, 2.0, "Prefiltered locally", "local:bm25+history")) for p in background()[:40]]
     model = fit_ranker(CRITERIA, hist)
     assert model.negatives == 40 and model.classifier is not None
+
+
+def _year_of_history(n: int) -> list[tuple[Paper, Score]]:
+    """n synthetic past papers recombined from real sentences and titles (as bench/store.py builds them):
+    real vocabulary and lengths, one in five a pick."""
+    rng = random.Random(7)
+    pool = [*picks(), *background()]
+    sentences = [s for p in pool for s in re.split(r"(?<=\.) ", p.abstract)]
+    out = []
+    for i in range(n):
+        a, b = rng.sample(pool, 2)
+        paper = Paper(f"25{1 + i // 9000:02d}.{i % 9000:05d}", f"{a.title.split(':')[0]}: {b.title}",
+                      " ".join(rng.sample(sentences, 8)))
+        picked = i % 5 == 0
+        out.append((paper, Score(paper.arxiv_id, 9.0 if picked else 3.0, 8.0 if picked else 3.0, "", "llm:gpt-5")))
+    return out
+
+
+def test_the_model_keeps_only_what_ranking_needs() -> None:
+    hist = history(picks(DAY1), list(background()[:40]))
+    model = fit_ranker(CRITERIA, hist)
+    assert model.classifier is not None
+    # BM25 needs the document frequencies of the query's terms only, not of every term of the history.
+    assert model.df and set(model.df) <= set(model.query.weights)
+    # Terms seen in a single past paper are no features: they generalise to nothing and cost memory.
+    seen_in = Counter(t for p, _ in hist for t in set(classifier_terms(p)))
+    columns = model.classifier.vocab.columns
+    assert columns and all(seen_in[t] >= 2 for t in columns)
+    assert any(n == 1 for n in seen_in.values())
+    assert len(model.classifier.weights) == len(model.classifier.vocab.idf) == len(columns)
+
+
+_MEASURE = """
+import gc, resource, sys
+from tests.core.selection_data import CRITERIA
+from tests.core.test_ranker import _year_of_history
+from bot.core.ranker import fit_ranker
+hist = _year_of_history(int(sys.argv[1]))
+fit_ranker(CRITERIA, hist[:100])  # imports and the stemmer's cache are not what is measured
+gc.collect()
+before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+model = fit_ranker(CRITERIA, hist)
+after = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+print(model.positives, (after - before) / 1024)  # ru_maxrss is in KiB on Linux
+"""
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="ru_maxrss is in KiB on Linux only")
+def test_fitting_a_big_history_stays_small() -> None:
+    # 3,000 papers, in a fresh process (peak RSS only grows). Kept as dicts of strings and lists of
+    # tuples, fitting took ~37 KB a paper (750 MB for 20,000 papers); in compact arrays it takes ~4 KB.
+    root = Path(__file__).resolve().parents[2]
+    out = subprocess.run([sys.executable, "-c", _MEASURE, "3000"], cwd=root, capture_output=True, text=True,
+                         check=True, timeout=120).stdout.split()
+    positives, growth_mb = int(out[0]), float(out[1])
+    assert positives == 600
+    assert growth_mb < 40, f"fitting 3,000 papers raised the peak RSS by {growth_mb:.0f} MB"

@@ -64,6 +64,13 @@ def test_exclude_needs_word_boundaries() -> None:
     assert excluded_by(_paper("RL for robots"), c) == "RL"
 
 
+def test_an_exclude_term_without_a_word_excludes_nothing() -> None:
+    # A stray "-" or "/" typed as an exclude keyword must not drop every paper of the day.
+    c = Criteria(exclude=("-", " / ", "--", "RL"))
+    assert excluded_by(_paper("Sparse Experts", "We route tokens - fast - to experts."), c) is None
+    assert excluded_by(_paper("RL for robots"), c) == "RL"
+
+
 def test_exclude_in_abstract_needs_the_paper_to_be_about_it() -> None:
     c = Criteria(exclude=("diffusion",))
     once = _paper("Sparse Experts", "Unlike diffusion approaches, we route tokens to sparse experts.")

@@ -20,11 +20,11 @@ from bot.core.weekly import (
     date_range,
     parse_week,
     report_header,
-    validate_report,
     week_bounds,
     week_of,
     week_title,
 )
+from bot.core.weekly_check import validate_report
 
 FIX = Path(__file__).resolve().parents[1] / "fixtures"
 ROWS = [json.loads(line) for line in (FIX / "weekly_week.jsonl").read_text(encoding="utf-8").splitlines()]

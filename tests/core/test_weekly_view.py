@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from bot.core.message import Bullets, Header, Image, Message, Paragraph, plain
 from bot.core.render_text import render, render_thread
-from bot.core.weekly import report_header, validate_report
+from bot.core.weekly import report_header
+from bot.core.weekly_check import validate_report
 from bot.core.weekly_view import weekly_thread
 from tests.core.test_weekly_check import answer, make_week
 
