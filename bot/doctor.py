@@ -6,6 +6,7 @@ import asyncio
 import sys
 import urllib.error
 import urllib.request
+from collections.abc import Awaitable, Callable
 
 from bot.config import Config
 
@@ -50,27 +51,34 @@ async def run_checks(config: Config) -> bool:
         ok &= good
     else:
         _line(None, "LLM", "no OPENAI_API_KEY / base_url: the local ranker scores papers")
-    if config.slack.enabled:
-        try:
-            from bot.platforms.slack.chat import check_slack
-
-            good, detail = await check_slack(config.slack)
-        except Exception as e:
-            good, detail = False, str(e)
-        _line(good, "Slack", detail)
-        ok &= good
-    else:
-        _line(None, "Slack", "SLACK_BOT_TOKEN not set")
-    if config.discord.enabled:
-        try:
-            from bot.platforms.discord.chat import check_discord
-
-            good, detail = await check_discord(config.discord, config)
-        except Exception as e:
-            good, detail = False, str(e)
-        _line(good, "Discord", detail)
-        ok &= good
-    else:
-        _line(None, "Discord", "DISCORD_TOKEN not set")
+    ok &= await _platform(config.slack.enabled, "Slack", "SLACK_BOT_TOKEN not set",
+                          lambda: _check_slack(config))
+    ok &= await _platform(config.discord.enabled, "Discord", "DISCORD_TOKEN not set",
+                          lambda: _check_discord(config))
     print("all good" if ok else "some checks failed", file=sys.stderr)
     return ok
+
+
+async def _platform(enabled: bool, name: str, unset: str, check: Callable[[], Awaitable[tuple[bool, str]]]) -> bool:
+    """One platform's line: skipped when not configured, failed (never raised) when its check breaks."""
+    if not enabled:
+        _line(None, name, unset)
+        return True
+    try:
+        good, detail = await check()
+    except Exception as e:
+        good, detail = False, str(e)
+    _line(good, name, detail)
+    return good
+
+
+async def _check_slack(config: Config) -> tuple[bool, str]:
+    from bot.platforms.slack.chat import check_slack  # imported only when Slack is configured
+
+    return await check_slack(config.slack)
+
+
+async def _check_discord(config: Config) -> tuple[bool, str]:
+    from bot.platforms.discord.chat import check_discord  # imported only when Discord is configured
+
+    return await check_discord(config.discord, config)

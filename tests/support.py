@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import json
 import tomllib
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
@@ -11,8 +12,11 @@ from typing import Any
 
 from bot.config import Config, default_config_text, parse_config
 from bot.core.message import Message
+from bot.core.models import Digest, Paper, Pick, Score
 from handlers.deps import Deps
 from storage.db import Store
+
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
 
 
 def make_config(tmp_path: Path, *, env: dict[str, str] | None = None, **sections: dict[str, Any]) -> Config:
@@ -74,3 +78,11 @@ class FakeChat:
             raise ConnectionError("simulated crash")
         self.posts.append((channel, parent, message))
         return [f"m{next(self._ids)}"]
+
+
+def seed_digest(n: int, *, digest_size: int) -> Digest:
+    """A digest of the first n real seed papers (tests/fixtures/seed_papers.jsonl) with their gpt-5 scores."""
+    rows = [json.loads(x) for x in (FIXTURES / "seed_papers.jsonl").read_text().splitlines()][:n]
+    picks = tuple(Pick(Paper(r["arxiv_id"], r["title"], r["abstract"], tuple(r["authors"])),
+                       Score(r["arxiv_id"], r["relevance"], r["novelty"], r["comment"], "llm:gpt-5")) for r in rows)
+    return Digest("foundations", date(2026, 1, 27), "llm:gpt-5", 708, 398, picks, digest_size=digest_size)

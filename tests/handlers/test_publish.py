@@ -2,28 +2,24 @@
 
 from __future__ import annotations
 
-import json
 from datetime import date
 from pathlib import Path
 
 import pytest
 
 from bot.core.digest_view import digest_thread
-from bot.core.models import Digest, Paper, Pick, ReactionEvent, Score
+from bot.core.models import Digest, ReactionEvent
 from handlers.publish import publish
 from handlers.service import BotService
 from storage import posts as posts_store
 from storage import votes
-from tests.support import FakeChat, make_config, make_deps
+from tests.support import FakeChat, make_config, make_deps, seed_digest
 
 FIX = Path(__file__).resolve().parents[1] / "fixtures"
 
 
-def _digest(n: int = 10) -> Digest:
-    rows = [json.loads(x) for x in (FIX / "seed_papers.jsonl").read_text().splitlines()][:n]
-    picks = tuple(Pick(Paper(r["arxiv_id"], r["title"], r["abstract"], tuple(r["authors"])),
-                       Score(r["arxiv_id"], r["relevance"], r["novelty"], r["comment"], "llm:gpt-5")) for r in rows)
-    return Digest("foundations", date(2026, 1, 27), "llm:gpt-5", 708, 398, picks, digest_size=5)
+def _digest() -> Digest:
+    return seed_digest(10, digest_size=5)
 
 
 @pytest.fixture

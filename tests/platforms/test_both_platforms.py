@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import json
 from collections.abc import AsyncIterator
-from datetime import date
 from pathlib import Path
 
 import discord
@@ -15,7 +14,7 @@ from discord.gateway import DiscordWebSocket
 
 from bot.app import open_chats
 from bot.core.digest_view import digest_thread
-from bot.core.models import Digest, Paper, Pick, ReactionEvent, Request, Score
+from bot.core.models import Digest, ReactionEvent, Request
 from bot.core.render_text import render
 from handlers.publish import publish
 from handlers.service import BotService
@@ -24,17 +23,14 @@ from storage import papers as paper_store
 from tests.fakes.discord_api import CHANNEL_ID as DISCORD_CHANNEL
 from tests.fakes.discord_api import FakeDiscord
 from tests.fakes.slack_api import FakeSlack, slack_api  # noqa: F401 (fixture)
-from tests.support import make_config, make_deps
+from tests.support import make_config, make_deps, seed_digest
 
 FIX = Path(__file__).resolve().parents[1] / "fixtures"
 SLACK_CHANNEL = "C111"
 
 
-def _digest(n: int = 6) -> Digest:
-    rows = [json.loads(x) for x in (FIX / "seed_papers.jsonl").read_text().splitlines()][:n]
-    picks = tuple(Pick(Paper(r["arxiv_id"], r["title"], r["abstract"], tuple(r["authors"])),
-                       Score(r["arxiv_id"], r["relevance"], r["novelty"], r["comment"], "llm:gpt-5")) for r in rows)
-    return Digest("foundations", date(2026, 1, 27), "llm:gpt-5", 708, 398, picks, digest_size=3)
+def _digest() -> Digest:
+    return seed_digest(6, digest_size=3)
 
 
 @pytest.fixture
