@@ -1,7 +1,7 @@
 """LLMScorer: relevance/novelty per paper in compact batched prompts; no paper is ever dropped silently.
 
-Failure policy: a batch whose answer is malformed, truncated or missing papers is asked again once
-for the missing papers only, then split in halves down to single papers; whatever still has no score
+Failure policy: a batch whose answer is malformed, truncated, missing papers or holding a score
+outside 1-10 (bot.llm.parse rejects it, never clamps it) is asked again once for those papers only, then split in halves down to single papers; whatever still has no score
 is returned as unscored (the pipeline retries it next run). An UpstreamError stops further calls: the
 scores so far are returned, the rest unscored, and the failed call recorded with ok=False.
 """
@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from bot.core.models import Criteria, Paper, Score
 from bot.llm.client import ContextTooLong
 from bot.llm.compact import render_criteria, render_paper
-from bot.llm.parse import parse_scores
+from bot.llm.parse import parse_answer
 from bot.llm.prompts import load_prompt, render, text_version, untrusted
 from bot.ports import LLM, CallRecord, Completion, ScoringResult, UpstreamError
 
@@ -86,6 +86,8 @@ class LLMScorer:
             load_prompt("score_system").text,
             load_prompt("score_user").text,
             f"abstract<={max_abstract_chars},coverage>={min_word_coverage}",
+            # Scores cached before validation may be clamped (42 -> 10): this tag keeps them from being reused.
+            "scores:validated-1..10",
         )
         self.last_error: UpstreamError | None = None
 
@@ -143,7 +145,8 @@ class LLMScorer:
                 run.calls.append(self._record(None, ok=False, error=str(err), chars=len(system) + len(user)))
                 return papers, isinstance(err, ContextTooLong)
         wanted = {p.arxiv_id for p in papers}
-        for arxiv_id, parsed in parse_scores(completion.text).items():
+        answer = parse_answer(completion.text)
+        for arxiv_id, parsed in answer.scores.items():
             if arxiv_id in wanted and arxiv_id not in run.scores:  # ids not in this batch are never invented
                 run.scores[arxiv_id] = Score(
                     arxiv_id=arxiv_id,
@@ -159,6 +162,10 @@ class LLMScorer:
             what = "truncated answer (finish_reason=length)" if completion.finish_reason == "length" else (
                 "malformed answer" if got == 0 else "answer incomplete")
             error = f"{what}: {len(missing)} of {len(papers)} papers without a score"
+            bad = [f"{p.arxiv_id} {answer.rejected[p.arxiv_id]}" for p in missing if p.arxiv_id in answer.rejected]
+            if bad:
+                error += "; rejected: " + "; ".join(bad[:5])
+                log.warning("scores rejected (%d): %s", len(bad), "; ".join(bad[:5]))
         run.calls.append(self._record(completion, ok=not missing, error=error, chars=len(system) + len(user)))
         return missing, False
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from bot.llm.parse import parse_scores, score_value
+from bot.llm.parse import parse_answer, parse_scores, score_value
 
 ENTRY = {"id": "2601.00001", "comment": "MoE routing", "relevance": 9, "novelty": 7}
 
@@ -40,21 +40,39 @@ def test_reasoning_preamble_is_ignored() -> None:
     assert _one(text) == (9, 7, "MoE routing")
 
 
-def test_scores_as_strings_and_out_of_range_are_clamped() -> None:
+def test_scores_as_strings_are_read_and_out_of_range_ones_rejected_not_clamped() -> None:
     text = json.dumps([
         {"Id": "2601.00001", "Relevance": "8", "Novelty": "7/10", "Comment": "ok"},
         {"arxiv_id": "2601.00002", "relevance": 15, "novelty": 0, "comment": ""},
         {"id": "2601.00003", "relevance": 7.6, "novelty": "-3", "comment": ""},
+        {"id": "2601.00004", "relevance": 42, "novelty": 9, "comment": "obviously great"},
+        {"id": "2601.00005", "relevance": "8 (high)", "novelty": 10.4, "comment": ""},
     ])
-    scores = parse_scores(text)
-    assert (scores["2601.00001"].relevance, scores["2601.00001"].novelty) == (8, 7)
-    assert (scores["2601.00002"].relevance, scores["2601.00002"].novelty) == (10, 1)
-    assert (scores["2601.00003"].relevance, scores["2601.00003"].novelty) == (8, 1)
+    answer = parse_answer(text)
+    assert (answer.scores["2601.00001"].relevance, answer.scores["2601.00001"].novelty) == (8, 7)
+    assert set(answer.scores) == {"2601.00001"}
+    assert answer.rejected["2601.00002"] == "relevance '15' not in 1-10, novelty '0' not in 1-10"
+    assert answer.rejected["2601.00003"] == "novelty '-3' not in 1-10"
+    assert answer.rejected["2601.00004"] == "relevance '42' not in 1-10"
+    assert set(answer.rejected) == {"2601.00002", "2601.00003", "2601.00004", "2601.00005"}
+
+
+def test_score_values_at_the_edges() -> None:
+    assert [score_value(v) for v in (1, 10, "10/10", " 7 ", 7.6, 1.0)] == [1, 10, 10, 7, 8, 1]
+    assert [score_value(v) for v in (0, 0.99, 10.01, 11, -1, "8/5", "eight", float("nan"), float("inf"))] == [None] * 9
+
+
+def test_a_valid_entry_after_a_rejected_one_for_the_same_id_is_used() -> None:
+    text = json.dumps([dict(ENTRY, relevance=42), ENTRY])
+    answer = parse_answer(text)
+    assert answer.scores["2601.00001"].relevance == 9 and answer.rejected == {}
 
 
 def test_entries_without_both_scores_are_not_scores() -> None:
     text = json.dumps([{"id": "2601.00001", "relevance": "high", "novelty": 5}, {"id": "2601.00002", "novelty": 5}])
     assert parse_scores(text) == {}
+    assert parse_answer(text).rejected == {"2601.00001": "relevance 'high' not in 1-10",
+                                           "2601.00002": "relevance missing"}
     assert score_value(True) is None and score_value(None) is None and score_value("n/a") is None
 
 
