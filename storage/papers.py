@@ -43,12 +43,17 @@ def paper_from_row(r: dict[str, Any]) -> Paper:
     )
 
 
+# Rows per write transaction: a backfill of 40k papers must not hold the write lock for seconds while
+# the bot waits to record a vote (each chunk of papers, with its FTS rows, takes ~50 ms).
+CHUNK = 500
+
+
 def upsert_papers(db: Database, papers: Iterable[Paper]) -> int:
     """Insert or update papers (keeps any cached full text); returns how many were written."""
     rows = [_row(p) for p in papers]
-    if rows:
+    for i in range(0, len(rows), CHUNK):
         with db.atomic():
-            db["papers"].upsert_all(rows, pk="arxiv_id", batch_size=500)
+            db["papers"].upsert_all(rows[i : i + CHUNK], pk="arxiv_id", batch_size=CHUNK)
     return len(rows)
 
 
@@ -74,9 +79,9 @@ def save_listing(db: Database, day: date, entries: Sequence[ListingEntry]) -> in
          "category": e.paper.primary_category}
         for e in entries
     ]
-    if rows:
+    for i in range(0, len(rows), CHUNK):
         with db.atomic():
-            db["listings"].upsert_all(rows, pk=("day", "arxiv_id"))
+            db["listings"].upsert_all(rows[i : i + CHUNK], pk=("day", "arxiv_id"))
     return len(rows)
 
 
