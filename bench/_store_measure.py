@@ -164,7 +164,7 @@ async def papers_search(deps: Deps, *, team: str, n: int, queries: tuple[str, ..
 
 
 async def vote_recording(deps: Deps, *, team: str, paper_ids: list[str], n: int) -> Timing:
-    """set_vote through store.call (the DB thread a reaction takes); the bench's votes are removed after."""
+    """set_vote through store.call: a vote reaction stored and the vote re-derived, as a reaction is."""
     t = Timing("vote recording", "store.call(votes.set_vote)")
     done: list[tuple[str, str]] = []
     try:

@@ -1,4 +1,4 @@
-"""Reactions cleared from a message (all of them, or one emoji's): the votes they carried go.
+"""Reactions cleared from a message (all of them, or one emoji's): the votes they carried go, and only those.
 
 BotService inherits `on_reaction_clear` from ReactionClearMixin; the Discord adapter calls it for
 MESSAGE_REACTION_REMOVE_ALL / _EMOJI events.
@@ -11,25 +11,20 @@ import logging
 from bot.core.votes import classify
 from handlers.deps import Deps
 from handlers.votes import emoji_sets
-from storage import vote_bulk
+from storage import reactions
 
 log = logging.getLogger("paperbot.votes")
 
 
 async def clear_reactions(deps: Deps, *, platform: str, message_id: str, emoji: str | None = None) -> str:
-    """Remove everyone's votes given through a message's reactions (only `emoji`'s when given)."""
-    slot: int | None = None
-    value: int | None = None
+    """Remove the vote reactions of a message (only `emoji`'s when given); votes through other messages stay."""
     if emoji is not None:
         up, down = emoji_sets(deps, platform)
-        kind = classify(emoji, up=up, down=down)
-        if kind is None:
+        if classify(emoji, up=up, down=down) is None:
             return "ignored: not a voting emoji"
-        slot, value = kind
-    removed = await deps.store.call(vote_bulk.remove_votes_for_message, platform=platform, message_id=message_id,
-                                    slot=slot, value=value)
-    log.info("reactions %s cleared on %s:%s -> %d vote(s) removed", emoji or "(all)", platform, message_id, removed)
-    return f"removed {removed} vote(s)"
+    changed = await deps.store.call(reactions.clear_reactions, platform=platform, message_id=message_id, emoji=emoji)
+    log.info("reactions %s cleared on %s:%s -> %d vote(s) changed", emoji or "(all)", platform, message_id, changed)
+    return f"changed {changed} vote(s)"
 
 
 class ReactionClearMixin:

@@ -1,4 +1,4 @@
-"""The one reaction handler: every platform's reactions become votes here."""
+"""The one reaction handler: every platform's reactions become votes here (the rule: storage/reactions.py)."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import logging
 from bot.core.models import ReactionEvent
 from bot.core.votes import classify
 from handlers.deps import Deps
-from storage import posts, votes
+from storage import reactions
 
 log = logging.getLogger("paperbot.votes")
 
@@ -30,18 +30,13 @@ async def handle_reaction(ev: ReactionEvent, deps: Deps, *, bot_users: frozenset
     if kind is None:
         return "ignored: not a voting emoji"
     slot, value = kind
-    target = await deps.store.call(posts.paper_for_message, platform=ev.platform, message_id=ev.message_id, slot=slot)
-    if target is None and slot != 0:
-        return "ignored: no paper at that number"
-    if target is None:
-        return "ignored: not a paper message"
-    team, arxiv_id = target
-    if ev.added:
-        changed = await deps.store.call(votes.set_vote, team=team, arxiv_id=arxiv_id, platform=ev.platform,
-                                        user=ev.user, value=value)
-    else:
-        changed = await deps.store.call(votes.remove_vote, team=team, arxiv_id=arxiv_id, platform=ev.platform,
-                                        user=ev.user, value=value)
-    outcome = ("voted" if ev.added else "unvoted") if changed else "no change"
-    log.info("reaction %s by %s on %s:%s -> %s %s", ev.emoji, ev.user, ev.platform, ev.message_id, outcome, arxiv_id)
-    return f"{outcome} {arxiv_id}"
+    change = await deps.store.call(reactions.record_reaction, platform=ev.platform, message_id=ev.message_id,
+                                   user=ev.user, reaction=ev.emoji, burst=ev.burst, slot=slot, value=value,
+                                   added=ev.added)
+    if change is None:
+        return "ignored: no paper at that number" if slot != 0 else "ignored: not a paper message"
+    outcome = "no change" if change.before == change.after else ("voted" if change.after else "unvoted")
+    log.info("reaction %s%s %s by %s on %s:%s -> %s %s (vote %+d -> %+d)", ev.emoji, " (super)" if ev.burst else "",
+             "added" if ev.added else "removed", ev.user, ev.platform, ev.message_id, outcome, change.arxiv_id,
+             change.before, change.after)
+    return f"{outcome} {change.arxiv_id}"

@@ -241,3 +241,32 @@ def m006_scores_history_index(db: Database) -> None:
     scored_at): SQLite would then prefer it over the primary key for cached_scores' id look-ups.
     """
     db.execute("CREATE INDEX IF NOT EXISTS scores_team_at ON scores(team, scored_at)")
+
+
+@migrations()
+def m007_vote_reactions(db: Database) -> None:
+    """The vote reactions each member still has on each message: votes are derived from them.
+
+    `votes` stays as the derived result (one row per member and paper, value = sign of their +1/-1
+    reactions), so every vote query reads it as before. Votes recorded before this table existed
+    become one "legacy" reaction each, so they neither vanish nor double.
+    """
+    db.execute(
+        """CREATE TABLE vote_reactions (
+            platform TEXT NOT NULL,
+            message_id TEXT NOT NULL,   -- '' for a vote not given through a message (the Upvote button)
+            user TEXT NOT NULL,
+            reaction TEXT NOT NULL,     -- as the platform names it ("+1::skin-tone-2", "🔥"); "command", "legacy"
+            burst INTEGER NOT NULL DEFAULT 0,  -- a Discord super reaction (a member may add both kinds)
+            team TEXT NOT NULL,
+            arxiv_id TEXT NOT NULL,
+            value INTEGER NOT NULL,     -- +1 or -1
+            at TEXT NOT NULL,
+            PRIMARY KEY (platform, message_id, user, reaction, burst, team, arxiv_id)
+        ) WITHOUT ROWID"""
+    )
+    db.execute("CREATE INDEX vote_reactions_voter ON vote_reactions(team, arxiv_id, platform, user)")
+    db.execute(
+        """INSERT INTO vote_reactions (platform, message_id, user, reaction, burst, team, arxiv_id, value, at)
+           SELECT platform, '', user, 'legacy', 0, team, arxiv_id, value, at FROM votes"""
+    )

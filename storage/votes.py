@@ -1,4 +1,8 @@
-"""Votes: one per user per paper per platform; Slack and Discord votes of a team add up."""
+"""Votes: one per member per paper per platform, derived from their vote reactions (storage/reactions.py).
+
+Slack and Discord votes of a team add up. The `votes` table holds the derived result, so every query
+here reads one row per voter; only settle_vote writes it.
+"""
 
 from __future__ import annotations
 
@@ -6,27 +10,50 @@ from sqlite_utils import Database
 
 from storage.db import utcnow
 
+COMMAND = "command"  # the reaction name of a vote given without a message: the Upvote button, /papers upvote
+LEGACY = "legacy"  # a vote recorded before reactions were stored (migration m007)
+_VOTER = "team = ? AND arxiv_id = ? AND platform = ? AND user = ?"
+
+
+def settle_vote(db: Database, *, team: str, arxiv_id: str, platform: str, user: str) -> tuple[int, int]:
+    """Re-derive a member's vote from their stored vote reactions (sign of ups minus downs); (before, after)."""
+    args = [team, arxiv_id, platform, user]
+    row = db.execute(f"SELECT value FROM votes WHERE {_VOTER}", args).fetchone()  # noqa: S608
+    before = int(row[0]) if row else 0
+    total = db.execute(f"SELECT coalesce(sum(value), 0) FROM vote_reactions WHERE {_VOTER}", args).fetchone()[0]  # noqa: S608
+    after = (total > 0) - (total < 0)
+    if after == before:
+        return before, after  # unchanged: keep the time it was first given (top_voted, /papers mine order)
+    if after == 0:
+        db.execute(f"DELETE FROM votes WHERE {_VOTER}", args)  # noqa: S608
+    else:
+        db.execute("""INSERT INTO votes (team, arxiv_id, platform, user, value, at) VALUES (?, ?, ?, ?, ?, ?)
+                      ON CONFLICT DO UPDATE SET value = excluded.value, at = excluded.at""", [*args, after, utcnow()])
+    return before, after
+
 
 def set_vote(db: Database, *, team: str, arxiv_id: str, platform: str, user: str, value: int) -> bool:
-    """Record a +1/-1 vote; returns False when the same vote was already there (a no-op)."""
+    """A +1/-1 given without a reaction (the Upvote button); False when the member's vote was already that.
+
+    It counts like one more reaction of that sign, beside the member's reactions.
+    """
     with db.atomic():
-        rows = list(db.query(
-            "SELECT value FROM votes WHERE team = ? AND arxiv_id = ? AND platform = ? AND user = ?",
-            [team, arxiv_id, platform, user]))
-        if rows and rows[0]["value"] == value:
-            return False
-        db["votes"].upsert({"team": team, "arxiv_id": arxiv_id, "platform": platform, "user": user,
-                            "value": value, "at": utcnow()}, pk=("team", "arxiv_id", "platform", "user"))
-    return True
+        db.execute("""INSERT INTO vote_reactions (platform, message_id, user, reaction, burst, team, arxiv_id, value, at)
+                      VALUES (?, '', ?, ?, 0, ?, ?, ?, ?) ON CONFLICT DO UPDATE SET value = excluded.value""",
+                   [platform, user, COMMAND, team, arxiv_id, value, utcnow()])
+        before, after = settle_vote(db, team=team, arxiv_id=arxiv_id, platform=platform, user=user)
+    return before != after
 
 
 def remove_vote(db: Database, *, team: str, arxiv_id: str, platform: str, user: str, value: int) -> bool:
-    """Remove a user's vote of this sign; False when there was none."""
+    """Take back a vote of this sign given without a reaction (or recorded before reactions were); False if none."""
     with db.atomic():
-        cur = db.execute(
-            "DELETE FROM votes WHERE team = ? AND arxiv_id = ? AND platform = ? AND user = ? AND value = ?",
-            [team, arxiv_id, platform, user, value])
-    return cur.rowcount > 0
+        removed = db.execute(
+            """DELETE FROM vote_reactions WHERE platform = ? AND message_id = '' AND user = ? AND reaction IN (?, ?)
+               AND team = ? AND arxiv_id = ? AND value = ?""",
+            [platform, user, COMMAND, LEGACY, team, arxiv_id, value]).rowcount
+        settle_vote(db, team=team, arxiv_id=arxiv_id, platform=platform, user=user)
+    return removed > 0
 
 
 def net_votes(db: Database, team: str, ids: list[str]) -> dict[str, int]:

@@ -204,6 +204,7 @@ class ReactionEvent:
     emoji: str
     added: bool
     team: str | None = None  # filled by the adapter when it knows the team
+    burst: bool = False  # a Discord super reaction: counted like a normal one, kept apart from it
 
 
 @dataclass(frozen=True, slots=True)

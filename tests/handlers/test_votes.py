@@ -63,10 +63,11 @@ async def test_a_downvote_and_changing_ones_mind(posted) -> None:
     service, ids = posted
     await _react(service, "discord", 3, "42", "👎")
     assert _votes(service) == [(ids[2], "discord", "42", -1)]
-    assert await _react(service, "discord", 3, "42", "👍") == f"voted {ids[2]}"
-    assert _votes(service) == [(ids[2], "discord", "42", 1)]
-    # Removing the old 👎 must not remove the new 👍.
-    assert await _react(service, "discord", 3, "42", "👎", added=False) == f"no change {ids[2]}"
+    # 👍 beside the 👎: the two cancel while both are there.
+    assert await _react(service, "discord", 3, "42", "👍") == f"unvoted {ids[2]}"
+    assert _votes(service) == []
+    # Removing the old 👎 leaves the 👍: an upvote.
+    assert await _react(service, "discord", 3, "42", "👎", added=False) == f"voted {ids[2]}"
     assert _votes(service) == [(ids[2], "discord", "42", 1)]
 
 

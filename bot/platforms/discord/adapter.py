@@ -126,7 +126,7 @@ class DiscordAdapter:
         """A raw reaction add/remove -> ReactionEvent -> BotService.on_reaction."""
         channel = str(payload.channel_id)
         ev = ReactionEvent("discord", channel, str(payload.message_id), str(payload.user_id), str(payload.emoji),
-                           added, team=self.service.team_for_channel("discord", channel))
+                           added, team=self.service.team_for_channel("discord", channel), burst=payload.burst)
         try:
             outcome = await self.service.on_reaction(ev)
             log.debug("Discord reaction %s on %s: %s", ev.emoji, ev.message_id, outcome)
