@@ -262,10 +262,11 @@ def m007_vote_reactions(db: Database) -> None:
             arxiv_id TEXT NOT NULL,
             value INTEGER NOT NULL,     -- +1 or -1
             at TEXT NOT NULL,
-            PRIMARY KEY (platform, message_id, user, reaction, burst, team, arxiv_id)
+            -- voter first: deriving a vote sums one member's reactions on one paper (a PK prefix)
+            PRIMARY KEY (team, arxiv_id, platform, user, message_id, reaction, burst)
         ) WITHOUT ROWID"""
     )
-    db.execute("CREATE INDEX vote_reactions_voter ON vote_reactions(team, arxiv_id, platform, user)")
+    db.execute("CREATE INDEX vote_reactions_message ON vote_reactions(platform, message_id)")
     db.execute(
         """INSERT INTO vote_reactions (platform, message_id, user, reaction, burst, team, arxiv_id, value, at)
            SELECT platform, '', user, 'legacy', 0, team, arxiv_id, value, at FROM votes"""
