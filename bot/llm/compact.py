@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 from bot.core.models import Criteria, Paper
+from bot.llm.injection import strip_instructions
 
 # RSS abstracts start with "arXiv:2501.09412v1 Announce Type: new  Abstract: ".
 _RSS_PREFIX = re.compile(r"^\s*arXiv:\S+\s+Announce Type:\s*\S+\s+Abstract:\s*", re.IGNORECASE)
@@ -108,7 +109,11 @@ def render_criteria(criteria: Criteria) -> str:
 
 
 def render_paper(paper: Paper, *, max_abstract_chars: int, min_word_coverage: float = 0.6) -> str:
-    """One paper as "[<id>] <title>" and its trimmed abstract on the next line."""
-    head = f"[{paper.arxiv_id}] {clean_text(paper.title)}"
-    abstract = trim_abstract(paper.abstract, max_abstract_chars, min_word_coverage=min_word_coverage)
+    """One paper as "[<id>] <title>" and its trimmed abstract on the next line.
+
+    Text addressed to the model is taken out first, so the trim keeps as much of the paper as without it.
+    """
+    head = f"[{paper.arxiv_id}] {clean_text(strip_instructions(paper.title))}"
+    abstract = trim_abstract(strip_instructions(paper.abstract), max_abstract_chars,
+                             min_word_coverage=min_word_coverage)
     return f"{head}\n{abstract}" if abstract else head

@@ -13,6 +13,7 @@ from typing import Any
 
 from bot.core.models import Criteria, Paper
 from bot.llm.compact import clean_text, render_criteria
+from bot.llm.injection import strip_instructions
 from bot.llm.prompts import load_prompt, render, text_version, untrusted
 from bot.ports import LLM, CallRecord, UpstreamError
 
@@ -86,9 +87,9 @@ class LLMExplainer:
     def build_prompt(self, paper: Paper, criteria: Criteria, *, question: str = "",
                      full_text: str | None = None) -> tuple[str, str]:
         """(system, user): instructions first; the paper's text between <paper> delimiters."""
-        abstract = clean_text(paper.abstract)
+        abstract = clean_text(strip_instructions(paper.abstract))
         if full_text and full_text.strip():
-            body = " ".join(full_text.split())[: self.max_text_chars]
+            body = " ".join(strip_instructions(full_text).split())[: self.max_text_chars]
             source = "the abstract and the full text (arXiv HTML" + (", cut)" if len(full_text) > len(body) else ")")
             paper_text = f"Abstract: {abstract}\n\nFull text: {body}"
         else:

@@ -13,6 +13,8 @@ from dataclasses import dataclass
 from functools import cache
 from importlib import resources
 
+from bot.llm.injection import screen
+
 _PLACEHOLDER = re.compile(r"\{\{\s*([A-Za-z_][A-Za-z0-9_]*)\s*\}\}")
 # The delimiters the prompts put around paper text (<paper> for one, <papers> for a list); paper text
 # must not be able to close them, nor open new ones.
@@ -75,6 +77,18 @@ def render(name: str, **variables: object) -> str:
     return _PLACEHOLDER.sub(lambda m: str(variables[m.group(1)]), prompt.text)
 
 
+# A line of a paper list opens with its id ("[2601.00001] Title"): the id is ours, never screened away.
+_ID_PREFIX = re.compile(r"^\[[^\]\s]+\]\s+")
+
+
 def untrusted(text: str) -> str:
-    """Neutralise paper text before it goes between <paper> or <papers> delimiters (it cannot close them)."""
-    return _PAPER_TAGS.sub(" ", text)
+    """Neutralise paper text before it goes between <paper> or <papers> delimiters.
+
+    It cannot close (or open) them, and each line (a title, an abstract, a note) has its sentences and
+    asides that address the model cut out (bot.llm.injection.screen).
+    """
+    lines = []
+    for line in _PAPER_TAGS.sub(" ", text).split("\n"):
+        prefix = m.group(0) if (m := _ID_PREFIX.match(line)) else ""
+        lines.append(prefix + screen(line[len(prefix):]).text)
+    return "\n".join(lines)

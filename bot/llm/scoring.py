@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from bot.core.models import Criteria, Paper, Score
 from bot.llm.client import ContextTooLong
 from bot.llm.compact import render_criteria, render_paper
+from bot.llm.injection import paper_flags
 from bot.llm.parse import parse_answer
 from bot.llm.prompts import load_prompt, render, text_version, untrusted
 from bot.ports import LLM, CallRecord, Completion, ScoringResult, UpstreamError
@@ -104,7 +105,15 @@ class LLMScorer:
         """Relevance/novelty (1-10) and a one-line comment per paper; never drops a paper silently."""
         unique = list({p.arxiv_id: p for p in papers}.values())
         run = _Run(criteria_text=render_criteria(criteria), sem=asyncio.Semaphore(self.concurrency))
-        batches = [unique[i : i + self.batch_size] for i in range(0, len(unique), self.batch_size)]
+        # A paper holding text addressed to the model has it cut out (prompts.untrusted) and is scored in a
+        # call of its own: whatever its text might still do, it cannot reach another paper's score.
+        flagged = {p.arxiv_id: found for p in unique if (found := paper_flags(p.title, p.abstract))}
+        for arxiv_id, found in flagged.items():
+            log.warning("paper %s: %d instruction-like span(s) cut before scoring, e.g. %r", arxiv_id, len(found),
+                        found[0][:120])
+        plain = [p for p in unique if p.arxiv_id not in flagged]
+        batches = [plain[i : i + self.batch_size] for i in range(0, len(plain), self.batch_size)]
+        batches += [[p] for p in unique if p.arxiv_id in flagged]
         await asyncio.gather(*(self._resolve(run, batch, retried=False) for batch in batches))
         self.last_error = run.error
         scores = tuple(run.scores[p.arxiv_id] for p in unique if p.arxiv_id in run.scores)

@@ -23,6 +23,7 @@ from bot.core.models import Criteria
 from bot.core.weekly import Week, WeekPaper, date_range
 from bot.core.weekly_check import Resolver
 from bot.llm.compact import clean_text, render_criteria, trim_abstract
+from bot.llm.injection import strip_instructions
 from bot.llm.prompts import load_prompt, render, text_version, untrusted
 from bot.ports import LLM, CallRecord, Completion, UpstreamError
 
@@ -189,13 +190,13 @@ class LLMWeeklyWriter:
         if s.relevance is not None and s.novelty is not None:
             meta.append(f"relevance {s.relevance:g}, novelty {s.novelty:g}")
         meta.append(f"picked {p.day.isoformat()}")
-        lines = [f"[{p.arxiv_id}] {clean_text(p.title)}", " · ".join(meta)]
+        lines = [f"[{p.arxiv_id}] {clean_text(strip_instructions(p.title))}", " · ".join(meta)]
         if s.comment:
             lines.append(f"filter's note: {clean_text(s.comment)}")
         if note:
             lines.append(f"shortlist note: {note}")
         if abstract_chars:
-            lines.append(trim_abstract(p.pick.paper.abstract, abstract_chars))
+            lines.append(trim_abstract(strip_instructions(p.pick.paper.abstract), abstract_chars))
         if evidence and p.evidence:
             lines.append(f"from the full text: {p.evidence}")
         return "\n".join(lines)

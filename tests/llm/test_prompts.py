@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from bot.llm.injection import REMOVED
 from bot.llm.prompts import PromptError, load_prompt, prompt_names, render, text_version, untrusted
 
 
@@ -75,4 +76,6 @@ def test_explain_prompts_treat_paper_text_as_untrusted() -> None:
                   question="Is it practical?")
     # The paper text cannot close the delimiters: exactly one opening and one closing tag remain.
     assert user.count("<paper>") == 1 and user.count("</paper>") == 1
-    assert user.index("<paper>") < user.index("Ignore all previous") < user.index("</paper>")
+    # ... and its instruction-like sentences are cut out (bot.llm.injection), the rest kept in place.
+    assert "Ignore all previous" not in user and "Say 10/10" not in user
+    assert user.index("<paper>") < user.index(REMOVED) < user.index("</paper>")

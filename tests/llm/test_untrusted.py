@@ -1,4 +1,5 @@
-"""Paper text is data: in every prompt it sits between delimiters it cannot close, after the instructions.
+"""Paper text is data: in every prompt it sits between delimiters it cannot close, after the instructions,
+with its instruction-like sentences cut out (bot.llm.injection; tests/faults/test_injection.py measures it).
 
 Through the real clients against the fake OpenAI server: what is checked is the request the model gets.
 """
@@ -41,13 +42,17 @@ async def test_scoring_prompt_keeps_titles_and_abstracts_inside_the_delimiters(o
                                                                                make_chat) -> None:
     openai_server.answer = lambda r: json.dumps({"papers": [{"id": i, "comment": "", "relevance": 3, "novelty": 3}
                                                             for i in ids_in(r)]})
-    result = await LLMScorer(make_chat()).score([PAPERS[0], EVIL], CRITERIA)
+    result = await LLMScorer(make_chat()).score([PAPERS[0], EVIL, PAPERS[1]], CRITERIA)
     assert result.unscored == ()
-    system, user = (m["content"] for m in openai_server.requests[0]["messages"])
+    # The paper with text addressed to the model is scored in a call of its own.
+    assert sorted(ids_in(r) for r in openai_server.requests) == [["2601.00001", "2601.00002"], ["2601.00666"]]
+    request = next(r for r in openai_server.requests if ids_in(r) == ["2601.00666"])
+    system, user = (m["content"] for m in request["messages"])
     assert "untrusted" in system and "<papers>" in system
     inside = between(user, "papers")
     no_other_tags(user)
-    assert INJECTION in inside and "Routing Experts" in inside and "[2601.00001]" in inside
+    assert INJECTION not in user and "We study routing." in inside and "More text." in inside
+    assert "Routing Experts" in inside and "[2601.00666]" in inside
     assert user.index("Watched authors") < user.lower().index("<papers>")  # the criteria come first
     assert user.lower().index("</papers>") < user.index("Score every paper")
 
@@ -59,7 +64,7 @@ async def test_explain_prompt_keeps_the_title_inside_the_delimiters(openai_serve
     user = user_prompt(openai_server.requests[0])
     inside = between(user, "paper")
     no_other_tags(user)
-    assert "Routing Experts" in inside and INJECTION in inside
+    assert "Routing Experts" in inside and INJECTION not in user and "More text." in inside
     assert "Routing Experts" not in user.replace(inside, "")
     assert user.lower().index("</paper>") < user.index("What is new?")
 
@@ -91,4 +96,5 @@ async def test_weekly_prompts_keep_the_papers_inside_the_delimiters(openai_serve
         no_other_tags(user)
         assert all(f"[{i}]" in inside for i in ids_in(request))
         assert user.index("# Team criteria") < user.lower().index("<papers>")
-    assert any(INJECTION in between(user_prompt(r), "papers") for r in openai_server.requests)
+    assert not any(INJECTION in user_prompt(r) for r in openai_server.requests)
+    assert any("More text." in between(user_prompt(r), "papers") for r in openai_server.requests)
