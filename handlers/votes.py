@@ -36,7 +36,8 @@ async def handle_reaction(ev: ReactionEvent, deps: Deps, *, bot_users: frozenset
     if change is None:
         return "ignored: no paper at that number" if slot != 0 else "ignored: not a paper message"
     outcome = "no change" if change.before == change.after else ("voted" if change.after else "unvoted")
-    log.info("reaction %s%s %s by %s on %s:%s -> %s %s (vote %+d -> %+d)", ev.emoji, " (super)" if ev.burst else "",
+    # DEBUG: one line per reaction is thousands a day on a busy team (and a cost on the event loop).
+    log.debug("reaction %s%s %s by %s on %s:%s -> %s %s (vote %+d -> %+d)", ev.emoji, " (super)" if ev.burst else "",
              "added" if ev.added else "removed", ev.user, ev.platform, ev.message_id, outcome, change.arxiv_id,
              change.before, change.after)
     return f"{outcome} {change.arxiv_id}"

@@ -99,11 +99,22 @@ class Screened:
     removed: tuple[str, ...]
 
 
+# Words without which no rule above can match: most sentences have none and skip the costly patterns
+# (screening runs on the event loop while a daily run builds its prompts). Plain substring tests.
+_CUE_OVERRIDE = ("ignor", "disregard", "forget", "overrid", "bypass", "skip", "drop", "instruction", "criteri",
+                 "rules", "rubric", "you are", "system", "assistant", "developer", "inst]", "<<", "<|", "##",
+                 "relevance", "novelty")
+_CUE_DEMAND = ("relevan", "novelty", "scor", "rat", "grade", "marks", "points", "priorit", "rank", "must", "pick",
+               "ten", "nine", "give", "assign", "award")
+_DIGIT = re.compile(r"\d")
+
+
 def aimed_at_reader(span: str) -> bool:
     """True when a sentence or aside talks to the model about scoring rather than about the research."""
-    if _OVERRIDE.search(span) or _MARKER.search(span) or _TOKEN.search(span):
+    low = span.lower()
+    if any(w in low for w in _CUE_OVERRIDE) and (_OVERRIDE.search(span) or _MARKER.search(span) or _TOKEN.search(span)):
         return True
-    if not _DEMAND.search(span):
+    if not (any(w in low for w in _CUE_DEMAND) or _DIGIT.search(span)) or not _DEMAND.search(span):
         return False
     if _ORDER.search(span):
         return True
@@ -138,7 +149,9 @@ def screen(text: str, *, marker: str = REMOVED) -> Screened:
     for i in range(0, len(pieces), 2):  # odd indexes are the breaks between sentences
         span = pieces[i]
         plain = span.replace(marker or "\0", " ")
-        if span.strip() and span.strip() != marker and any(aimed_at_reader(c) for c in [plain, *_CLAUSE.split(plain)]):
+        clauses = _CLAUSE.split(plain)
+        candidates = [plain, *clauses] if len(clauses) > 1 else [plain]
+        if span.strip() and span.strip() != marker and any(aimed_at_reader(c) for c in candidates):
             removed.append(span.strip())
             pieces[i] = marker
     return Screened("".join(pieces), tuple(removed))

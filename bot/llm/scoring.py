@@ -56,6 +56,7 @@ class _Run:
     scores: dict[str, Score] = field(default_factory=dict)
     calls: list[CallRecord] = field(default_factory=list)
     error: UpstreamError | None = None
+    rendered: dict[str, str] = field(default_factory=dict)  # arXiv id -> the paper as the prompt shows it
 
 
 class LLMScorer:
@@ -92,13 +93,15 @@ class LLMScorer:
         )
         self.last_error: UpstreamError | None = None
 
-    def build_prompt(self, papers: Sequence[Paper], criteria: Criteria | str) -> tuple[str, str]:
+    def render(self, paper: Paper) -> str:
+        """One paper as the scoring prompt shows it (instruction-like text cut, abstract trimmed)."""
+        return render_paper(paper, max_abstract_chars=self.max_abstract_chars, min_word_coverage=self.min_word_coverage)
+
+    def build_prompt(self, papers: Sequence[Paper], criteria: Criteria | str, *,
+                     rendered: dict[str, str] | None = None) -> tuple[str, str]:
         """(system, user) for one batch: criteria first (a stable, cacheable prefix), then the papers."""
         criteria_text = criteria if isinstance(criteria, str) else render_criteria(criteria)
-        listed = "\n\n".join(
-            render_paper(p, max_abstract_chars=self.max_abstract_chars, min_word_coverage=self.min_word_coverage)
-            for p in papers
-        )
+        listed = "\n\n".join((rendered or {}).get(p.arxiv_id) or self.render(p) for p in papers)
         return load_prompt("score_system").text, render("score_user", criteria=criteria_text, papers=untrusted(listed))
 
     async def score(self, papers: Sequence[Paper], criteria: Criteria, *, team: str = "") -> ScoringResult:
@@ -107,7 +110,8 @@ class LLMScorer:
         run = _Run(criteria_text=render_criteria(criteria), sem=asyncio.Semaphore(self.concurrency))
         # A paper holding text addressed to the model has it cut out (prompts.untrusted) and is scored in a
         # call of its own: whatever its text might still do, it cannot reach another paper's score.
-        flagged = {p.arxiv_id: found for p in unique if (found := paper_flags(p.title, p.abstract))}
+        # Screening and rendering a day's papers is CPU work: a thread, so the chat adapters stay responsive.
+        flagged, run.rendered = await asyncio.to_thread(self._prepare, unique)
         for arxiv_id, found in flagged.items():
             log.warning("paper %s: %d instruction-like span(s) cut before scoring, e.g. %r", arxiv_id, len(found),
                         found[0][:120])
@@ -121,6 +125,11 @@ class LLMScorer:
         if unscored:
             log.warning("team %s: %d of %d papers unscored", team or "-", len(unscored), len(unique))
         return ScoringResult(scores=scores, unscored=unscored, calls=tuple(run.calls))
+
+    def _prepare(self, papers: list[Paper]) -> tuple[dict[str, tuple[str, ...]], dict[str, str]]:
+        """(flagged papers with the spans cut from them, every paper rendered for the prompt)."""
+        flagged = {p.arxiv_id: found for p in papers if (found := paper_flags(p.title, p.abstract))}
+        return flagged, {p.arxiv_id: self.render(p) for p in papers}
 
     async def _resolve(self, run: _Run, papers: list[Paper], *, retried: bool) -> None:
         """Score papers; ask again once for what is missing, then split in halves down to single papers."""
@@ -139,7 +148,7 @@ class LLMScorer:
 
     async def _call(self, run: _Run, papers: list[Paper]) -> tuple[list[Paper], bool]:
         """One LLM call for papers; returns (papers still without a score, prompt was too long)."""
-        system, user = self.build_prompt(papers, run.criteria_text)
+        system, user = self.build_prompt(papers, run.criteria_text, rendered=run.rendered)
         max_tokens = 64 + self.max_tokens_per_paper * len(papers) if self.max_tokens_per_paper else None
         async with run.sem:
             if run.error is not None:  # the server is down: do not queue more calls on it

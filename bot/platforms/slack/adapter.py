@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 
-from aiohttp import web
+from aiohttp import ClientSession, web
 from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
 from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
 from slack_bolt.async_app import AsyncApp
@@ -41,6 +41,7 @@ class SlackAdapter:
         self.bot_user_id = ""
         self._socket: AsyncSocketModeHandler | None = None
         self._runner: web.AppRunner | None = None
+        self._session: ClientSession | None = None
 
     async def start(self) -> None:
         """Check the tokens, register the bot's own user id, then connect (socket) or listen (HTTP)."""
@@ -52,6 +53,10 @@ class SlackAdapter:
             auth = await self.client.auth_test()
         except SLACK_ERRORS as e:
             raise UpstreamError("Slack", f"SLACK_BOT_TOKEN was not accepted: {describe(e)}") from e
+        if self.client.session is None:
+            # One keep-alive session for every Web API call and response_url reply: without it slack_sdk
+            # opens a new connection per call (a load benchmark's largest cost on the event loop).
+            self._session = self.client.session = ClientSession()
         self.bot_user_id = str(auth.get("user_id", ""))
         if self.bot_user_id:
             self.service.add_bot_user(self.bot_user_id)  # the bot's own reactions are never votes
@@ -95,6 +100,9 @@ class SlackAdapter:
         if self._runner is not None:
             runner, self._runner = self._runner, None
             await runner.cleanup()
+        if self._session is not None:
+            session, self._session = self._session, None
+            await session.close()
 
 
 async def _healthz(request: web.Request) -> web.Response:

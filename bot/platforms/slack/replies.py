@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from slack_bolt.context.respond.async_respond import AsyncRespond
 from slack_sdk.web.async_client import AsyncWebClient
+from slack_sdk.webhook.async_client import AsyncWebhookClient
 
 from bot.core.message import Message
 from bot.platforms.slack.chat import SLACK_ERRORS, SlackChat, describe
@@ -53,8 +54,10 @@ class ReplyTarget:
         if self.respond is not None and self.respond.response_url and self.uses < RESPONSE_URL_USES:
             self.uses += 1
             try:
-                resp = await self.respond(text=part.text, blocks=part.blocks or None, response_type=kind,
-                                          replace_original=False, unfurl_links=False, unfurl_media=False)
+                # Through the client's keep-alive session when it has one (bolt's respond() opens a new one).
+                hook = AsyncWebhookClient(self.respond.response_url, session=self.client.session)
+                resp = await hook.send(text=part.text, blocks=part.blocks or None, response_type=kind,
+                                       replace_original=False, unfurl_links=False, unfurl_media=False)
                 if resp.status_code == 200:
                     return
                 log.warning("response_url answered HTTP %s; falling back to the Web API", resp.status_code)
