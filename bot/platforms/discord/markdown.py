@@ -21,6 +21,8 @@ _NUMBERED = re.compile(r"^(\s*)(\d+)\.", re.MULTILINE)  # "1." starts a list: es
 # Bare URLs keep their characters (an escaped '_' would end up in the link); mentions are still broken.
 _URL = re.compile(r"https?://[^\s<>]+", re.IGNORECASE)
 _FENCE = "```"
+# discord.utils.escape_mentions only breaks lower-case "@everyone"/"@here": any casing is broken here too.
+_BROADCAST = re.compile(r"@(?=(?:everyone|here)\b)", re.IGNORECASE)
 
 
 def escape(text: str, *, keep_urls: bool = True) -> str:
@@ -38,7 +40,7 @@ def escape(text: str, *, keep_urls: bool = True) -> str:
     pieces.append(_INLINE.sub(r"\\\1", text[last:]))
     text = _LINE_START.sub(r"\1\\\2", "".join(pieces))
     text = _NUMBERED.sub(r"\1\2\\.", text)
-    return escape_mentions(text)
+    return _BROADCAST.sub("@\u200b", escape_mentions(text))
 
 
 def code_text(text: str) -> str:
