@@ -110,8 +110,7 @@ class LLMScorer:
         run = _Run(criteria_text=render_criteria(criteria), sem=asyncio.Semaphore(self.concurrency))
         # A paper holding text addressed to the model has it cut out (prompts.untrusted) and is scored in a
         # call of its own: whatever its text might still do, it cannot reach another paper's score.
-        # Screening and rendering a day's papers is CPU work: a thread, so the chat adapters stay responsive.
-        flagged, run.rendered = await asyncio.to_thread(self._prepare, unique)
+        flagged, run.rendered = await self._prepare(unique)
         for arxiv_id, found in flagged.items():
             log.warning("paper %s: %d instruction-like span(s) cut before scoring, e.g. %r", arxiv_id, len(found),
                         found[0][:120])
@@ -126,10 +125,22 @@ class LLMScorer:
             log.warning("team %s: %d of %d papers unscored", team or "-", len(unscored), len(unique))
         return ScoringResult(scores=scores, unscored=unscored, calls=tuple(run.calls))
 
-    def _prepare(self, papers: list[Paper]) -> tuple[dict[str, tuple[str, ...]], dict[str, str]]:
-        """(flagged papers with the spans cut from them, every paper rendered for the prompt)."""
-        flagged = {p.arxiv_id: found for p in papers if (found := paper_flags(p.title, p.abstract))}
-        return flagged, {p.arxiv_id: self.render(p) for p in papers}
+    async def _prepare(self, papers: list[Paper]) -> tuple[dict[str, tuple[str, ...]], dict[str, str]]:
+        """(flagged papers with the spans cut from them, every paper rendered for the prompt).
+
+        ~1 ms of CPU a paper: done in slices that yield to the event loop, so Slack's acks are not held up.
+        Not a thread: a CPU-bound thread makes the loop wait for the GIL after every socket call (measured
+        by bench/load.py: the first acks of a daily run took over a second).
+        """
+        flagged: dict[str, tuple[str, ...]] = {}
+        rendered: dict[str, str] = {}
+        for i, p in enumerate(papers):
+            if found := paper_flags(p.title, p.abstract):
+                flagged[p.arxiv_id] = found
+            rendered[p.arxiv_id] = self.render(p)
+            if i % 16 == 15:
+                await asyncio.sleep(0)
+        return flagged, rendered
 
     async def _resolve(self, run: _Run, papers: list[Paper], *, retried: bool) -> None:
         """Score papers; ask again once for what is missing, then split in halves down to single papers."""
