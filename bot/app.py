@@ -11,7 +11,9 @@ from collections.abc import AsyncIterator
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
+from bot import metrics
 from bot.config import Config, TeamConfig
+from bot.health import Health
 from bot.llm.client import OpenAIChat
 from bot.llm.explain import LLMExplainer
 from bot.llm.scoring import LLMScorer
@@ -19,11 +21,12 @@ from bot.llm.weekly import LLMWeeklyWriter
 from bot.platforms.console import ConsoleChat, console_loop
 from bot.ports import Chat
 from bot.scheduler import build_scheduler, missed_today
+from bot.shutdown import ShuttingDown
 from bot.sources.arxiv import ArxivSource
 from handlers.daily import run_daily
 from handlers.deps import Deps, SystemClock
 from handlers.service import BotService
-from storage import jobs
+from storage import jobs, maintenance
 from storage.db import Store
 
 log = logging.getLogger("paperbot.app")
@@ -62,9 +65,12 @@ def build_deps(config: Config, *, store: Store | None = None, chats: dict[str, C
 async def daily_job(team: TeamConfig, *, deps: Deps) -> None:
     """The scheduled daily run; failures are logged, never crash the bot."""
     try:
-        result = await run_daily(team, deps)
+        with deps.gate.job(), metrics.timed_job("daily"):
+            result = await run_daily(team, deps)
         if result.digest is None:
             log.info("daily %s: no announcement today", team.name)
+    except ShuttingDown:
+        log.info("daily digest for %s stopped before its next message; the next start posts the rest", team.name)
     except Exception:
         log.exception("daily digest for %s failed; it will be retried at the next start or run", team.name)
 
@@ -74,7 +80,10 @@ async def weekly_job(team: TeamConfig, *, deps: Deps) -> None:
     try:
         from handlers.weekly import run_weekly
 
-        await run_weekly(team, deps)
+        with deps.gate.job(), metrics.timed_job("weekly"):
+            await run_weekly(team, deps)
+    except ShuttingDown:
+        log.info("weekly report for %s stopped before its next message; the next run posts the rest", team.name)
     except Exception:
         log.exception("weekly report for %s failed", team.name)
 
@@ -108,8 +117,12 @@ async def run_bot(config: Config, *, console: bool | None = None, stop: asyncio.
     stoppers: list = []
     tasks: list[asyncio.Task] = []
     scheduler = None
+    health = Health()
+    health.add("database", lambda: deps.store.call(maintenance.ping))
     try:
-        chats = await _start_platforms(config, service, stoppers)
+        if config.ops.health_port and not _health_on_slack(config):
+            await health.serve(config.ops.health_host, config.ops.health_port)
+        chats = await _start_platforms(config, service, stoppers, health)
         use_console = console if console is not None else not chats
         if use_console:
             chats["console"] = ConsoleChat()
@@ -119,6 +132,7 @@ async def run_bot(config: Config, *, console: bool | None = None, stop: asyncio.
         scheduler = build_scheduler(config, daily=functools.partial(daily_job, deps=deps),
                                     weekly=functools.partial(weekly_job, deps=deps))
         scheduler.start()
+        health.add("scheduler", lambda: scheduler is not None and scheduler.running)
         for job in scheduler.get_jobs():
             log.info("scheduled %s: next run %s", job.name, job.next_run_time)
         for sig in (signal.SIGINT, signal.SIGTERM):
@@ -127,12 +141,17 @@ async def run_bot(config: Config, *, console: bool | None = None, stop: asyncio.
         tasks.append(asyncio.create_task(catch_up(config, deps)))
         if use_console:
             tasks.append(asyncio.create_task(_console_then_stop(service, stop)))
+        health.phase = "running"
         await stop.wait()
     finally:
         log.info("shutting down")
+        health.phase = "stopping"
         for sig in (signal.SIGINT, signal.SIGTERM):
             with contextlib.suppress(NotImplementedError, RuntimeError):
                 loop.remove_signal_handler(sig)
+        if scheduler is not None and scheduler.running:
+            scheduler.pause()  # no new job starts; shutdown() would cancel the running ones mid-post
+        await deps.gate.drain(config.ops.shutdown_grace_s)
         if scheduler is not None:
             scheduler.shutdown(wait=False)
         for t in tasks:
@@ -142,18 +161,25 @@ async def run_bot(config: Config, *, console: bool | None = None, stop: asyncio.
         for s in reversed(stoppers):
             with contextlib.suppress(Exception):
                 await s()
+        await health.close()
         deps.store.close()
 
 
-async def _start_platforms(config: Config, service: BotService, stoppers: list) -> dict[str, Chat]:
+def _health_on_slack(config: Config) -> bool:
+    """Slack's HTTP mode listens on the health port already: /healthz and /metrics are served there."""
+    return config.slack.enabled and config.slack.mode == "http" and config.slack.port == config.ops.health_port
+
+
+async def _start_platforms(config: Config, service: BotService, stoppers: list, health: Health) -> dict[str, Chat]:
     """Start Slack and/or Discord in this loop; each started one leaves its stop() in `stoppers`."""
     chats: dict[str, Chat] = {}
     if config.slack.enabled:
         from bot.platforms.slack.adapter import SlackAdapter
 
-        slack = SlackAdapter(config.slack, service)
+        slack = SlackAdapter(config.slack, service, routes=health.routes(with_metrics=_health_on_slack(config)))
         await slack.start()
         stoppers.append(slack.stop)
+        health.add("slack", slack.connected)
         chats["slack"] = slack.chat
     if config.discord.enabled:
         from bot.platforms.discord.adapter import DiscordAdapter
@@ -161,6 +187,7 @@ async def _start_platforms(config: Config, service: BotService, stoppers: list) 
         discord_ = DiscordAdapter(config.discord, service)
         await discord_.start()
         stoppers.append(discord_.stop)
+        health.add("discord", discord_.connected)
         chats["discord"] = discord_.chat
     return chats
 

@@ -93,6 +93,14 @@ class DiscordConfig:
 
 
 @dataclass(frozen=True)
+class OpsConfig:
+    health_port: int = 0  # 0: no health/metrics endpoint
+    health_host: str = "0.0.0.0"
+    log_format: str = "text"  # "text" | "json"
+    shutdown_grace_s: float = 30.0
+
+
+@dataclass(frozen=True)
 class TeamConfig:
     name: str
     criteria: Criteria
@@ -116,6 +124,7 @@ class Config:
     discord: DiscordConfig
     teams: tuple[TeamConfig, ...]
     source: str = "<defaults>"
+    ops: OpsConfig = field(default_factory=OpsConfig)
 
     def team(self, name: str | None) -> TeamConfig:
         """The named team, or the first one when name is None."""
@@ -167,7 +176,7 @@ def load_config(path: str | Path | None = None, environ: Mapping[str, str] | Non
 def parse_config(raw: Mapping[str, Any], env: Mapping[str, str], *, source: str = "<dict>") -> Config:
     """Validate a parsed TOML mapping and merge secrets from the environment."""
     r = TomlReader(raw, source)
-    known = {"storage", "arxiv", "llm", "schedule", "slack", "discord", "teams"}
+    known = {"storage", "arxiv", "llm", "schedule", "slack", "discord", "ops", "teams"}
     for k in raw:
         if k not in known:
             raise ConfigError(f"{source}: unknown section [{k}] (expected one of {', '.join(sorted(known))})")
@@ -183,7 +192,7 @@ def parse_config(raw: Mapping[str, Any], env: Mapping[str, str], *, source: str 
     names = [t.name.lower() for t in teams]
     if len(set(names)) != len(names):
         raise ConfigError(f"{source}: teams.name must be unique")
-    return Config(storage, arxiv, llm, schedule, slack, discord, teams, source)
+    return Config(storage, arxiv, llm, schedule, slack, discord, teams, source, ops=_ops(r, env))
 
 
 def _arxiv(r: TomlReader) -> ArxivConfig:
@@ -263,6 +272,22 @@ def _discord(r: TomlReader, env: Mapping[str, str]) -> DiscordConfig:
         up_emoji=r.str_list("discord.up_emoji", d.up_emoji),
         down_emoji=r.str_list("discord.down_emoji", d.down_emoji),
         token=env.get("DISCORD_TOKEN", ""),
+    )
+
+
+def _ops(r: TomlReader, env: Mapping[str, str]) -> OpsConfig:
+    d = OpsConfig
+    fmt = r.str("ops.log_format", d.log_format)
+    if fmt not in ("text", "json"):
+        raise ConfigError(f"{r.source}: ops.log_format must be 'text' or 'json'")
+    port = env.get("PAPERBOT_HEALTH_PORT") or None
+    if port is not None and not (port.isdigit() and int(port) <= 65535):
+        raise ConfigError(f"PAPERBOT_HEALTH_PORT must be a port number 0-65535 (got {port!r})")
+    return OpsConfig(
+        health_port=int(port) if port is not None else int(r.num("ops.health_port", d.health_port, lo=0, hi=65535)),
+        health_host=r.str("ops.health_host", d.health_host),
+        log_format=fmt,
+        shutdown_grace_s=r.num("ops.shutdown_grace_s", d.shutdown_grace_s, lo=0, hi=3600),
     )
 
 

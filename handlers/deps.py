@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 from bot.config import Config, TeamConfig
 from bot.core.models import Request
 from bot.ports import LLM, Chat, Clock, Explainer, NotConfigured, PaperScorer, PaperSource, WeeklyWriter
+from bot.shutdown import PostGate
 from storage.db import Store
 
 
@@ -41,6 +42,7 @@ class Deps:
     explainer: Explainer | None = None
     weekly_writer: WeeklyWriter | None = None
     chats: Mapping[str, Chat] = field(default_factory=dict)
+    gate: PostGate = field(default_factory=PostGate)  # closed on shutdown: posting stops between messages
 
     def team_of(self, req: Request) -> TeamConfig:
         """The team a request belongs to (its channel's team, else the first team)."""

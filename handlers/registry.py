@@ -8,6 +8,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
 
+from bot import metrics
 from bot.core.message import Block, Bullets, Header, Message, Paragraph, Span
 from bot.core.models import Request
 from bot.ports import NotConfigured, UpstreamError
@@ -149,16 +150,20 @@ async def dispatch(req: Request, deps: Deps) -> Message:
     try:
         msg = await spec.fn(replace(req, text=text), deps)
     except UserError as e:
+        metrics.record_command_error(spec.name, "permission" if isinstance(e, PermissionDenied) else "user")
         usage = e.usage or spec.usage
         return Message.text(f"{e}\nUsage: {usage}" if usage else str(e))
     except UpstreamError as e:
         log.warning("upstream failure in /%s: %s", spec.name, e)
+        metrics.record_command_error(spec.name, "upstream")
         return Message.text(f"{e.service} is not answering right now ({e.detail or 'no answer'}). "
                             "Please try again in a minute.")
     except NotConfigured as e:
+        metrics.record_command_error(spec.name, "not_configured")
         return Message.text(str(e))
     except Exception:
         err_id = secrets.token_hex(4)
+        metrics.record_command_error(spec.name, "internal")
         log.exception("command /%s failed [error id %s] text=%r", spec.name, err_id, req.text[:200])
         return Message.text(f"Sorry, something went wrong (error id {err_id}). "
                             "An admin can find the details in the bot's log.")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 
+from bot import metrics
 from bot.core.models import ReactionEvent
 from bot.core.votes import classify
 from handlers.deps import Deps
@@ -43,5 +44,6 @@ async def handle_reaction(ev: ReactionEvent, deps: Deps, *, bot_users: frozenset
         changed = await deps.store.call(votes.remove_vote, team=team, arxiv_id=arxiv_id, platform=ev.platform,
                                         user=ev.user, value=value)
     outcome = ("voted" if ev.added else "unvoted") if changed else "no change"
+    metrics.record_vote(ev.platform, outcome.replace(" ", "_"))
     log.info("reaction %s by %s on %s:%s -> %s %s", ev.emoji, ev.user, ev.platform, ev.message_id, outcome, arxiv_id)
     return f"{outcome} {arxiv_id}"

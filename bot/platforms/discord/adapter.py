@@ -114,6 +114,12 @@ class DiscordAdapter:
             await self.stop()
             raise RuntimeError(f"Discord gateway did not become ready ({err or 'timed out'})") from err
 
+    def connected(self) -> bool:
+        """The gateway task runs, the client is ready and its WebSocket is open."""
+        ws = self.client.ws
+        return (self._task is not None and not self._task.done() and self.client.is_ready()
+                and not self.client.is_closed() and ws is not None and ws.open)
+
     async def stop(self) -> None:
         """Close the gateway and HTTP session; safe to call twice."""
         await self.client.close()

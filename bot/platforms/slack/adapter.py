@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Awaitable, Callable, Mapping
 
 from aiohttp import web
 from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
@@ -27,7 +28,8 @@ class SlackAdapter:
     platform = "slack"
 
     def __init__(self, config: SlackConfig, service: BotService, *, client: AsyncWebClient | None = None,
-                 host: str = "0.0.0.0", port: int | None = None) -> None:
+                 host: str = "0.0.0.0", port: int | None = None,
+                 routes: Mapping[str, Callable[[web.Request], Awaitable[web.StreamResponse]]] | None = None) -> None:
         self.config = config
         self.service = service
         self.client = client or build_client(config)
@@ -41,6 +43,7 @@ class SlackAdapter:
         self.bot_user_id = ""
         self._socket: AsyncSocketModeHandler | None = None
         self._runner: web.AppRunner | None = None
+        self.routes = dict(routes or {"/healthz": _healthz})  # extra GET routes of HTTP mode (bot.health's)
 
     async def start(self) -> None:
         """Check the tokens, register the bot's own user id, then connect (socket) or listen (HTTP)."""
@@ -74,7 +77,8 @@ class SlackAdapter:
     async def _start_http(self) -> None:
         web_app = web.Application()
         web_app.router.add_post(EVENTS_PATH, self.handle_http)
-        web_app.router.add_get("/healthz", _healthz)
+        for path, route in self.routes.items():
+            web_app.router.add_get(path, route)
         self._runner = web.AppRunner(web_app, access_log=None)
         await self._runner.setup()
         site = web.TCPSite(self._runner, self.host, self.port)
@@ -86,6 +90,12 @@ class SlackAdapter:
     async def handle_http(self, request: web.Request) -> web.Response:
         """One HTTP request from Slack through bolt (signature check, ack, listeners)."""
         return await to_aiohttp_response(await self.app.async_dispatch(await to_bolt_request(request)))
+
+    async def connected(self) -> bool:
+        """Socket Mode: the WebSocket is up; HTTP mode: the endpoint is listening."""
+        if self._socket is not None:
+            return await self._socket.client.is_connected()
+        return self._runner is not None
 
     async def stop(self) -> None:
         """Disconnect / stop listening; safe to call twice or without start()."""
