@@ -7,7 +7,7 @@ import contextlib
 import functools
 import logging
 import signal
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterable
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
@@ -18,8 +18,9 @@ from bot.llm.client import OpenAIChat
 from bot.llm.explain import LLMExplainer
 from bot.llm.scoring import LLMScorer
 from bot.llm.weekly import LLMWeeklyWriter
-from bot.platforms.console import ConsoleChat, console_loop
-from bot.ports import Chat
+from bot.platforms.console import console_loop, console_platform
+from bot.platforms.registry import PLATFORMS, PlatformRegistry
+from bot.ports import Platform
 from bot.scheduler import build_scheduler, missed_today
 from bot.shutdown import ShuttingDown
 from bot.sources.arxiv import ArxivSource
@@ -45,7 +46,7 @@ def build_llm(config: Config) -> OpenAIChat | None:
     )
 
 
-def build_deps(config: Config, *, store: Store | None = None, chats: dict[str, Chat] | None = None) -> Deps:
+def build_deps(config: Config, *, store: Store | None = None, platforms: dict[str, Platform] | None = None) -> Deps:
     """Everything handlers need, from config (nothing connects until used)."""
     a = config.arxiv
     source = ArxivSource(rss_url=a.rss_url, api_url=a.api_url, html_url=a.html_url, timeout_s=a.timeout_s,
@@ -59,7 +60,7 @@ def build_deps(config: Config, *, store: Store | None = None, chats: dict[str, C
         weekly_writer = LLMWeeklyWriter(llm, concurrency=config.llm.concurrency)
     return Deps(config=config, store=store or Store.open(config.storage.path),
                 clock=SystemClock(config.schedule.timezone), source=source, scorer=scorer, llm=llm,
-                explainer=explainer, weekly_writer=weekly_writer, chats=dict(chats or {}))
+                explainer=explainer, weekly_writer=weekly_writer, platforms=dict(platforms or {}))
 
 
 async def daily_job(team: TeamConfig, *, deps: Deps) -> None:
@@ -108,13 +109,14 @@ async def catch_up(config: Config, deps: Deps, *, now: datetime | None = None) -
     return done
 
 
-async def run_bot(config: Config, *, console: bool | None = None, stop: asyncio.Event | None = None) -> None:
+async def run_bot(config: Config, *, console: bool | None = None, stop: asyncio.Event | None = None,
+                  registry: PlatformRegistry = PLATFORMS) -> None:
     """`paperbot run`: platforms + scheduler in one loop until Ctrl-C / SIGTERM (or `stop` is set)."""
     deps = build_deps(config)
     service = BotService(deps)
     stop = stop or asyncio.Event()
     loop = asyncio.get_running_loop()
-    stoppers: list = []
+    platforms: dict[str, Platform] = {}
     tasks: list[asyncio.Task] = []
     scheduler = None
     health = Health()
@@ -122,11 +124,12 @@ async def run_bot(config: Config, *, console: bool | None = None, stop: asyncio.
     try:
         if config.ops.health_port and not _health_on_slack(config):
             await health.serve(config.ops.health_host, config.ops.health_port)
-        chats = await _start_platforms(config, service, stoppers, health)
-        use_console = console if console is not None else not chats
+        routes = health.routes(with_metrics=_health_on_slack(config))  # for a platform's own HTTP server
+        await _start(platforms, (c.listen(config, service, routes) for c in registry.enabled(config)), health)
+        use_console = console if console is not None else not platforms
         if use_console:
-            chats["console"] = ConsoleChat()
-        deps.chats = chats
+            platforms["console"] = console_platform()
+        deps.platforms = platforms
         # partial, not lambda: APScheduler awaits only (partials of) coroutine functions in the loop;
         # anything else it runs in a thread, where a coroutine would never be awaited.
         scheduler = build_scheduler(config, daily=functools.partial(daily_job, deps=deps),
@@ -158,9 +161,7 @@ async def run_bot(config: Config, *, console: bool | None = None, stop: asyncio.
             t.cancel()
         # Let them unwind (a catch-up mid-run finishes its pending DB call) before the store closes under them.
         await asyncio.gather(*tasks, return_exceptions=True)
-        for s in reversed(stoppers):
-            with contextlib.suppress(Exception):
-                await s()
+        await _stop(platforms)
         await health.close()
         deps.store.close()
 
@@ -170,26 +171,19 @@ def _health_on_slack(config: Config) -> bool:
     return config.slack.enabled and config.slack.mode == "http" and config.slack.port == config.ops.health_port
 
 
-async def _start_platforms(config: Config, service: BotService, stoppers: list, health: Health) -> dict[str, Chat]:
-    """Start Slack and/or Discord in this loop; each started one leaves its stop() in `stoppers`."""
-    chats: dict[str, Chat] = {}
-    if config.slack.enabled:
-        from bot.platforms.slack.adapter import SlackAdapter
+async def _start(started: dict[str, Platform], platforms: Iterable[Platform], health: Health) -> None:
+    """Start each platform in this loop, in order; each one that started is in `started` and in /healthz."""
+    for p in platforms:
+        await p.start()
+        started[p.name] = p
+        health.add(p.name, p.connected)
 
-        slack = SlackAdapter(config.slack, service, routes=health.routes(with_metrics=_health_on_slack(config)))
-        await slack.start()
-        stoppers.append(slack.stop)
-        health.add("slack", slack.connected)
-        chats["slack"] = slack.chat
-    if config.discord.enabled:
-        from bot.platforms.discord.adapter import DiscordAdapter
 
-        discord_ = DiscordAdapter(config.discord, service)
-        await discord_.start()
-        stoppers.append(discord_.stop)
-        health.add("discord", discord_.connected)
-        chats["discord"] = discord_.chat
-    return chats
+async def _stop(platforms: dict[str, Platform]) -> None:
+    """Stop the platforms, last started first; one failing to stop does not keep the others running."""
+    for p in reversed(platforms.values()):
+        with contextlib.suppress(Exception):
+            await p.stop()
 
 
 async def _console_then_stop(service: BotService, stop: asyncio.Event) -> None:
@@ -200,27 +194,16 @@ async def _console_then_stop(service: BotService, stop: asyncio.Event) -> None:
 
 
 @contextlib.asynccontextmanager
-async def open_chats(config: Config) -> AsyncIterator[dict[str, Chat]]:
-    """Post-only chats for one-shot CLI runs: Slack/Discord when configured, else the console."""
-    chats: dict[str, Chat] = {}
-    closers = []
-    if config.slack.enabled:
-        from bot.platforms.slack.chat import open_slack_chat
-
-        chat, close = await open_slack_chat(config.slack)
-        chats["slack"] = chat
-        closers.append(close)
-    if config.discord.enabled:
-        from bot.platforms.discord.chat import open_discord_chat
-
-        chat, close = await open_discord_chat(config.discord)
-        chats["discord"] = chat
-        closers.append(close)
-    if not chats:
-        chats["console"] = ConsoleChat()
+async def open_platforms(config: Config, *, registry: PlatformRegistry = PLATFORMS,
+                         ) -> AsyncIterator[dict[str, Platform]]:
+    """Post-only platforms for one-shot CLI runs: every configured one, else the console."""
+    platforms: dict[str, Platform] = {}
     try:
-        yield chats
+        for c in registry.enabled(config):
+            p = await c.open(config)
+            platforms[p.name] = p
+        if not platforms:
+            platforms["console"] = console_platform()
+        yield platforms
     finally:
-        for c in closers:
-            with contextlib.suppress(Exception):
-                await c()
+        await _stop(platforms)

@@ -12,7 +12,7 @@ from dataclasses import replace
 from datetime import date
 from pathlib import Path
 
-from bot.app import build_deps, open_chats
+from bot.app import build_deps, open_platforms
 from bot.config import Config, TeamConfig
 from bot.core.models import ListingEntry, Paper, Request, parse_arxiv_id
 from bot.core.render_text import render, render_thread
@@ -36,8 +36,8 @@ async def _deps(config: Config, *, post: bool) -> AsyncIterator[Deps]:
     deps = build_deps(config)
     try:
         if post:
-            async with open_chats(config) as chats:
-                deps.chats = chats
+            async with open_platforms(config) as platforms:
+                deps.platforms = platforms
                 yield deps
         else:
             yield deps

@@ -13,6 +13,7 @@ from typing import Any
 from bot.config_reader import WEEKDAYS, ConfigError, TomlReader  # noqa: F401 - re-exported
 from bot.core.categories import is_known_category
 from bot.core.models import ANNOUNCE_TYPES, Criteria
+from bot.core.votes import VoteEmoji
 
 
 @dataclass(frozen=True)
@@ -77,6 +78,11 @@ class SlackConfig:
         """Slack runs when a bot token is set."""
         return bool(self.bot_token)
 
+    @property
+    def vote_emoji(self) -> VoteEmoji:
+        """The reactions that vote on Slack."""
+        return VoteEmoji(self.up_emoji, self.down_emoji)
+
 
 @dataclass(frozen=True)
 class DiscordConfig:
@@ -91,6 +97,11 @@ class DiscordConfig:
         """Discord runs when a token is set."""
         return bool(self.token)
 
+    @property
+    def vote_emoji(self) -> VoteEmoji:
+        """The reactions that vote on Discord."""
+        return VoteEmoji(self.up_emoji, self.down_emoji)
+
 
 @dataclass(frozen=True)
 class OpsConfig:
@@ -104,14 +115,18 @@ class OpsConfig:
 class TeamConfig:
     name: str
     criteria: Criteria
-    slack_channels: tuple[str, ...] = ()
-    discord_channels: tuple[str, ...] = ()
-    console: bool = True
+    # The team's channel ids by platform name: `slack_channels`, `discord_channels`, `console = true`
+    # (as {"console": ("console",)}) and [teams.channels] of config.toml all land here.
+    channels: Mapping[str, tuple[str, ...]] = field(default_factory=lambda: {"console": ("console",)})
     editors: tuple[str, ...] = ()  # "slack:U123", "discord:456", "discord-role:Leads", "console:alice"
     timezone: str = ""
     daily_time: str = ""
     weekly_day: str = ""
     weekly_time: str = ""
+
+    def channels_on(self, platform: str) -> tuple[str, ...]:
+        """The team's channels on the platform called `platform` (none when it has none there)."""
+        return self.channels.get(platform, ())
 
 
 @dataclass(frozen=True)
@@ -141,12 +156,11 @@ class Config:
 
     def team_for_channel(self, platform: str, channel: str) -> TeamConfig | None:
         """The team that posts to this channel, if any."""
-        for t in self.teams:
-            chans = {"slack": t.slack_channels, "discord": t.discord_channels}.get(platform, ())
-            if channel in chans:
-                return t
         if platform == "console" and self.teams:
-            return self.teams[0]
+            return self.teams[0]  # one terminal for every team: its commands are the first team's
+        for t in self.teams:
+            if channel in t.channels_on(platform):
+                return t
         return None
 
 
@@ -317,20 +331,34 @@ def _team(r: TomlReader, i: int, t: Mapping[str, Any]) -> TeamConfig:
     )
     if not criteria.topics and not criteria.keywords:
         raise ConfigError(f"{r.source}: {p}.criteria needs topics or keywords")
-    allowed = {"name", "criteria", "digest_size", "slack_channels", "discord_channels", "console", "editors",
-               "timezone", "daily_time", "weekly_day", "weekly_time"}
+    allowed = {"name", "criteria", "digest_size", "slack_channels", "discord_channels", "console", "channels",
+               "editors", "timezone", "daily_time", "weekly_day", "weekly_time"}
     for k in t:
         if k not in allowed:
             raise ConfigError(f"{r.source}: {p}.{k} is not a team setting")
     return TeamConfig(
         name=name.strip(),
         criteria=criteria,
-        slack_channels=tr.str_list("slack_channels", ()),
-        discord_channels=tr.str_list("discord_channels", ()),
-        console=tr.bool("console", True),
+        channels=_channels(tr, t),
         editors=tr.str_list("editors", ()),
         timezone=tr.tz("timezone", "") if "timezone" in t else "",
         daily_time=tr.hhmm("daily_time", "") if "daily_time" in t else "",
         weekly_day=tr.weekday("weekly_day", "") if "weekly_day" in t else "",
         weekly_time=tr.hhmm("weekly_time", "") if "weekly_time" in t else "",
     )
+
+
+def _channels(tr: TomlReader, t: Mapping[str, Any]) -> dict[str, tuple[str, ...]]:
+    """A team's channels by platform: the documented keys plus `[teams.channels] <platform> = [ids]`."""
+    table = t.get("channels", {})
+    if not isinstance(table, Mapping):
+        raise ConfigError(f"{tr.source}: {tr.prefix}.channels must be a table of <platform> = [channel ids]")
+    out = {name: tr.str_list(f"channels.{name}", ()) for name in table}
+    for name, key in (("slack", "slack_channels"), ("discord", "discord_channels")):
+        if key in t and name in table:
+            raise ConfigError(f"{tr.source}: {tr.prefix}: give the {name} channels once, in {key} or channels.{name}")
+        if key in t:
+            out[name] = tr.str_list(key, ())
+    if tr.bool("console", True) and "console" not in out:
+        out["console"] = ("console",)
+    return {name: ids for name, ids in out.items() if ids}

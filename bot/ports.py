@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Awaitable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, Protocol, runtime_checkable
 
+from bot.config import TeamConfig
 from bot.core.message import Message
 from bot.core.models import Criteria, Listing, Paper, Score
+from bot.core.votes import VoteEmoji
 
 
 class UpstreamError(Exception):
@@ -37,6 +39,35 @@ class Chat(Protocol):
 
     async def reply(self, channel: str, parent_id: str, message: Message, *, thread_name: str = "") -> list[str]:
         """Post in the thread of `parent_id` (creating the thread where the platform needs it)."""
+        ...
+
+
+@runtime_checkable
+class Platform(Protocol):
+    """One chat platform, registered by name (opsdroid's Connector): Slack, Discord, the console, any other.
+
+    Handlers see only this: where a team's posts go on it and which reactions vote there. The
+    composition root (bot.app) builds each configured one from bot.platforms.registry and starts it.
+    """
+
+    name: str  # "slack", "discord", "console": keys the posts, votes and `[teams.channels]` of config.toml
+    chat: Chat
+    vote_emoji: VoteEmoji
+
+    def channels(self, team: TeamConfig) -> tuple[str, ...]:
+        """The channel ids the team's digests and weekly threads are posted to on this platform."""
+        ...
+
+    async def start(self) -> None:
+        """Connect (and listen for commands and reactions where the platform does); raise if it cannot."""
+        ...
+
+    async def stop(self) -> None:
+        """Disconnect; safe to call twice or without start()."""
+        ...
+
+    def connected(self) -> bool | Awaitable[bool]:
+        """Whether it is connected now (a /healthz check)."""
         ...
 
 

@@ -10,7 +10,7 @@ from dataclasses import dataclass, replace
 from bot import metrics
 from bot.config import TeamConfig
 from bot.core.message import Thread
-from bot.ports import Chat
+from bot.ports import Platform
 from handlers.deps import Deps
 from storage import posts
 
@@ -27,41 +27,31 @@ class PublishReport:
     busy: int = 0  # claimed by another process that is posting them now
 
 
-def targets(team: TeamConfig, platform: str) -> tuple[str, ...]:
-    """The channels of a team on a platform."""
-    if platform == "slack":
-        return team.slack_channels
-    if platform == "discord":
-        return team.discord_channels
-    if platform == "console":
-        return ("console",) if team.console else ()
-    return ()
-
-
 async def publish(thread: Thread, *, team: TeamConfig, deps: Deps) -> PublishReport:
-    """Post the thread to each of the team's channels on every configured chat, resuming where a run stopped."""
+    """Post the thread to each of the team's channels on every running platform, resuming where a run stopped."""
     report = PublishReport()
-    for platform, chat in deps.chats.items():
-        for channel in targets(team, platform):
+    for platform in deps.platforms.values():
+        for channel in platform.channels(team):
             report.targets += 1
             before = replace(report)
             try:
-                await _publish_one(chat, channel, thread, team=team.name, deps=deps, report=report)
+                await _publish_one(platform, channel, thread, team=team.name, deps=deps, report=report)
             finally:  # posted and failed messages are counted as they happen, in _send
-                metrics.record_post(platform, thread.kind, "skipped", report.skipped - before.skipped)
-                metrics.record_post(platform, thread.kind, "busy", report.busy - before.busy)
+                metrics.record_post(platform.name, thread.kind, "skipped", report.skipped - before.skipped)
+                metrics.record_post(platform.name, thread.kind, "busy", report.busy - before.busy)
     return report
 
 
-async def _publish_one(chat: Chat, channel: str, thread: Thread, *, team: str, deps: Deps,
+async def _publish_one(platform: Platform, channel: str, thread: Thread, *, team: str, deps: Deps,
                        report: PublishReport) -> None:
-    where = {"team": team, "kind": thread.kind, "period": thread.period, "platform": chat.platform,
+    chat = platform.chat
+    where = {"team": team, "kind": thread.kind, "period": thread.period, "platform": platform.name,
              "channel": channel}
     state = await deps.store.call(posts.claim_post, **where, key="parent")
     if state == "busy":
         # Another process (the bot, or a `paperbot daily` run) is posting this thread right now.
         log.warning("%s %s for %s on %s:%s is being posted by another process; leaving it to it",
-                    thread.kind, thread.period, team, chat.platform, channel)
+                    thread.kind, thread.period, team, platform.name, channel)
         report.busy += 1
         return
     if state == "claimed":
@@ -89,7 +79,7 @@ async def _publish_one(chat: Chat, channel: str, thread: Thread, *, team: str, d
                                              thread_id=parent_id, papers=reply.papers))
         report.posted += 1
     log.info("published %s %s for %s to %s:%s (%d posted, %d already there)", thread.kind, thread.period, team,
-             chat.platform, channel, report.posted, report.skipped)
+             platform.name, channel, report.posted, report.skipped)
 
 
 async def _send(deps: Deps, where: dict[str, str], key: str, sending: Awaitable[list[str]]) -> list[str]:

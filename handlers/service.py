@@ -10,16 +10,15 @@ from bot.core.message import Message
 from bot.core.models import ReactionEvent, Request
 from handlers import registry
 from handlers.deps import Deps
-from handlers.reaction_clear import ReactionClearMixin
 from handlers.registry import CommandSpec
-from handlers.votes import handle_reaction
+from handlers.votes import clear_reactions, handle_reaction
 from storage import jobs, posts
 from storage import papers as paper_store
 
 log = logging.getLogger("paperbot.service")
 
 
-class BotService(ReactionClearMixin):
+class BotService:
     """What adapters may ask of the core; they never touch storage or handlers directly."""
 
     def __init__(self, deps: Deps) -> None:
@@ -49,6 +48,10 @@ class BotService(ReactionClearMixin):
     async def on_reaction(self, ev: ReactionEvent) -> str:
         """A reaction was added or removed somewhere."""
         return await handle_reaction(ev, self.deps, bot_users=frozenset(self._bot_users))
+
+    async def on_reaction_clear(self, platform: str, channel: str, message_id: str, *, emoji: str | None = None) -> str:
+        """All reactions (emoji=None) or one emoji's reactions were removed from a message: their votes go."""
+        return await clear_reactions(self.deps, platform=platform, message_id=message_id, emoji=emoji)
 
     async def first_delivery(self, platform: str, event_id: str) -> bool:
         """True the first time an event id is seen; False for a platform's retry of it."""

@@ -13,6 +13,7 @@ from typing import Any
 from bot.config import Config, default_config_text, parse_config
 from bot.core.message import Message
 from bot.core.models import Digest, Paper, Pick, Score
+from bot.platforms.registry import PLATFORMS, ChatPlatform
 from handlers.deps import Deps
 from storage.db import Store
 
@@ -51,8 +52,16 @@ class FixedClock:
 
 
 def make_deps(config: Config, **ports: Any) -> Deps:
-    """Real Deps on the config's SQLite file; pass source=, scorer=, llm=, chats=, clock= as needed."""
+    """Real Deps on the config's SQLite file; pass source=, scorer=, llm=, platforms=, clock= as needed.
+
+    `chats={"slack": FakeChat("slack"), …}` is short for post-only platforms of those names around the
+    chats, with the vote emoji config.toml gives each.
+    """
     clock = ports.pop("clock", FixedClock())
+    chats = ports.pop("chats", None)
+    if chats is not None:
+        ports["platforms"] = {name: ChatPlatform(name, chat, PLATFORMS.vote_emoji(config, name))
+                              for name, chat in chats.items()}
     return Deps(config=config, store=Store.open(config.storage.path), clock=clock, **ports)
 
 

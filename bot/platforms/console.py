@@ -12,6 +12,7 @@ from typing import TextIO
 from bot.core.message import Message
 from bot.core.models import ReactionEvent, Request
 from bot.core.render_text import render
+from bot.platforms.registry import ChatPlatform
 from handlers.service import BotService
 
 
@@ -40,6 +41,11 @@ class ConsoleChat:
         body = render(message, fmt="text")
         self.out.write(f"\n── {where} " + "─" * max(0, 60 - len(where)) + f"\n{body}\n")
         self.out.flush()
+
+
+def console_platform(out: TextIO | None = None) -> ChatPlatform:
+    """The console as a Platform: the local stand-in used when no other platform is configured."""
+    return ChatPlatform("console", ConsoleChat(out))
 
 
 HELP = """Type a command as you would in Slack or Discord, e.g. /papers today, /papers search "mixture of experts",

@@ -172,7 +172,7 @@ async def env(tmp_path: Path, slack_api: FakeSlack) -> AsyncIterator[SlackEnv]: 
     deps = make_deps(config)
     service = BotService(deps)
     adapter = SlackAdapter(config.slack, service, client=client, host="127.0.0.1", port=0)
-    deps.chats = {"slack": adapter.chat}
+    deps.platforms = {"slack": adapter}
     try:
         yield SlackEnv(slack_api, config, deps, service, adapter)
     finally:
