@@ -6,7 +6,7 @@ platform, so a paper title or a user's words can never ping @channel or inject f
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 
 @dataclass(frozen=True, slots=True)
@@ -168,19 +168,3 @@ class Thread:
 def plain(spans: tuple[Inline, ...] | list[Inline]) -> str:
     """Concatenate spans as plain text (for fallbacks and the console)."""
     return "".join(s if isinstance(s, str) else s.text for s in spans)
-
-
-@dataclass
-class MessageBuilder:
-    """Accumulates blocks; handy in handlers that build long replies."""
-
-    blocks: list[Block] = field(default_factory=list)
-
-    def add(self, *blocks: Block) -> MessageBuilder:
-        """Append blocks and return self."""
-        self.blocks.extend(blocks)
-        return self
-
-    def build(self, *, fallback: str, **kw: object) -> Message:
-        """Freeze into a Message."""
-        return Message(blocks=tuple(self.blocks), fallback=fallback, **kw)  # type: ignore[arg-type]
