@@ -1,10 +1,14 @@
-"""Who may change a team's criteria: ONE policy, used for every platform."""
+"""Who may change a team's criteria: ONE policy, used for every platform.
+
+Subcommands declare it (`@criteria.sub(…, who=EDITORS)`); dispatch enforces it before they run.
+"""
 
 from __future__ import annotations
 
 from bot.config import TeamConfig
 from bot.core.models import Request
-from handlers.registry import PermissionDenied
+from handlers.deps import Deps
+from handlers.registry import Permission, PermissionDenied
 
 
 def can_edit(team: TeamConfig, req: Request) -> bool:
@@ -35,3 +39,10 @@ def require_editor(team: TeamConfig, req: Request, *, action: str = "change the 
             f"Only the editors of team {team.name} may {action}. Editors: {', '.join(team.editors)}. "
             "Ask one of them, or an admin to add you to `editors` in config.toml."
         )
+
+
+def _editors_only(req: Request, deps: Deps) -> None:
+    require_editor(deps.team_of(req), req)
+
+
+EDITORS = Permission("editors only", _editors_only)

@@ -9,10 +9,11 @@ import sqlite3
 from bot.core.message import Message
 from bot.core.models import Request
 from bot.core.views import paper_list, paper_message, unscored_pick
-from handlers.commands.common import Args, resolve_paper
+from handlers.arguments import Args, UserError
+from handlers.commands.common import resolve_paper
 from handlers.commands.paper_lists import checked_page, with_team_scores
+from handlers.commands.papers import papers
 from handlers.deps import Deps
-from handlers.registry import UserError
 from storage import digests, similar, votes
 from storage import papers as paper_store
 
@@ -27,20 +28,7 @@ def _one_paper_word(args: Args, what: str) -> str:
     return args.words[0]
 
 
-async def show(req: Request, deps: Deps, args: Args) -> Message:
-    """show <id or URL>: one paper's card, with the team's score and votes when it was picked."""
-    paper, fetched = await resolve_paper(deps, _one_paper_word(args, "show"))
-    team = deps.team_of(req).name
-    picked = (await deps.store.call(digests.picks_of_papers, team, [paper.arxiv_id])).get(paper.arxiv_id, [])
-    if picked:
-        pick = digests.row_to_pick(picked[0])
-    else:
-        net = await deps.store.call(votes.net_votes, team, [paper.arxiv_id])
-        pick = unscored_pick(paper, votes=net.get(paper.arxiv_id, 0))
-    note = "Fetched from arXiv and stored." if fetched else ""
-    return paper_message(pick, picked_on=[r["day"] for r in picked], note=note)
-
-
+@papers.sub("like", args="<arxiv id>", help="the stored papers most similar to a paper")
 async def like(req: Request, deps: Deps, args: Args) -> Message:
     """like <id>: the stored papers most similar to one (FTS pool, TF-IDF rerank)."""
     paper, _ = await resolve_paper(deps, _one_paper_word(args, "compare with"))
@@ -66,6 +54,8 @@ def _query_text(text: str) -> tuple[str, bool]:
     return flat[:MAX_QUERY_CHARS].rsplit(" ", 1)[0], True
 
 
+@papers.sub("search", args="<words>", free_text=True,
+             help='full-text search of every stored paper: title, abstract, authors; "quoted phrases" work')
 async def search(req: Request, deps: Deps, args: Args) -> Message:
     """search <words>: FTS over title, abstract and authors of every stored paper, best match first."""
     query, cut = _query_text(args.rest)
@@ -89,6 +79,22 @@ async def search(req: Request, deps: Deps, args: Args) -> Message:
                       empty="No stored paper matches. Try fewer or other words. " + SEARCH_HINT, note=note)
 
 
+@papers.sub("show", args="<arxiv id or URL>", help="one paper's card (fetched from arXiv and stored if new)")
+async def show(req: Request, deps: Deps, args: Args) -> Message:
+    """show <id or URL>: one paper's card, with the team's score and votes when it was picked."""
+    paper, fetched = await resolve_paper(deps, _one_paper_word(args, "show"))
+    team = deps.team_of(req).name
+    picked = (await deps.store.call(digests.picks_of_papers, team, [paper.arxiv_id])).get(paper.arxiv_id, [])
+    if picked:
+        pick = digests.row_to_pick(picked[0])
+    else:
+        net = await deps.store.call(votes.net_votes, team, [paper.arxiv_id])
+        pick = unscored_pick(paper, votes=net.get(paper.arxiv_id, 0))
+    note = "Fetched from arXiv and stored." if fetched else ""
+    return paper_message(pick, picked_on=[r["day"] for r in picked], note=note)
+
+
+@papers.sub("upvote", args="<arxiv id>", help="upvote a paper for the team (what the Upvote button runs)")
 async def upvote(req: Request, deps: Deps, args: Args) -> Message:
     """upvote <id>: a +1 from this user on this platform, as a 👍 reaction would record it."""
     paper, _ = await resolve_paper(deps, _one_paper_word(args, "upvote"))

@@ -8,7 +8,7 @@ from bot.config import Config
 from bot.core.message import Message
 from bot.platforms.discord.adapter import DiscordAdapter
 from bot.platforms.discord.commands import HASH_KEY, definitions, text_from_options
-from handlers.registry import REGISTRY, CommandSpec, Sub
+from handlers.registry import REGISTRY, Registry
 from tests.fakes.discord_api import APP_ID, GUILD_ID, FakeDiscord
 from tests.platforms.discord.conftest import Service
 
@@ -55,11 +55,13 @@ async def test_sync_skipped_when_unchanged_and_done_when_changed(config: Config,
     await again.stop()
     assert len(fake.find("PUT", SYNC)) == 1
 
-    async def ping(req: object, deps: object) -> Message:
-        return Message.text("pong")
+    ping = Registry().group("ping", help="Check the bot answers.", default="loud")  # a new command, declared
 
-    monkeypatch.setitem(REGISTRY.commands, "ping",
-                        CommandSpec("ping", "Check the bot answers.", "/ping", False, ping, (Sub("loud", "/ping loud", "x"),)))
+    @ping.sub("loud", help="x")
+    async def loud(req: object, deps: object, args: object) -> Message:
+        return Message.text("PONG")
+
+    monkeypatch.setitem(REGISTRY.commands, "ping", ping)
     changed = DiscordAdapter(config.discord, service, guild_ready_timeout=0.05)
     await changed.start()
     await changed.stop()
