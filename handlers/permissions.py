@@ -41,8 +41,13 @@ def require_editor(team: TeamConfig, req: Request, *, action: str = "change the 
         )
 
 
-def _editors_only(req: Request, deps: Deps) -> None:
-    require_editor(deps.team_of(req), req)
+def editors_only(action: str = "change the criteria") -> Permission:
+    """Who may run a subcommand: the team's editors; anyone else is told who may `action`."""
+
+    def check(req: Request, deps: Deps) -> None:
+        require_editor(deps.team_of(req), req, action=action)
+
+    return Permission("editors only", check)
 
 
-EDITORS = Permission("editors only", _editors_only)
+EDITORS = editors_only()  # the /criteria subcommands that change the criteria

@@ -67,6 +67,9 @@ def test_paperbot_config_env_picks_the_file(tmp_path: Path) -> None:
         (lambda r: r["teams"][0].update(digest_size=-1), "teams[0].digest_size"),
         (lambda r: r["teams"][0].update(colour="blue"), "teams[0].colour"),
         (lambda r: r["teams"][0].update(name=""), "teams[0].name"),
+        (lambda r: r["teams"][0].update(channels=["C1"]), "teams[0].channels"),
+        (lambda r: r["teams"][0].update(channels={"matrix": "!room"}), "teams[0].channels.matrix"),
+        (lambda r: r["teams"][0].update(slack_channels=["C1"], channels={"slack": ["C2"]}), "channels.slack"),
         (lambda r: r.update(teams=[]), "[[teams]]"),
         (lambda r: r.update(sqlite={}), "[sqlite]"),
     ],
@@ -96,6 +99,19 @@ def test_team_override_of_schedule() -> None:
     raw["teams"][0].update(timezone="Europe/Berlin", daily_time="07:30")
     t = parse_config(raw, {}).teams[0]
     assert (t.timezone, t.daily_time) == ("Europe/Berlin", "07:30")
+
+
+def test_a_team_s_channels_are_keyed_by_platform_name() -> None:
+    raw = _raw()
+    assert parse_config(raw, {}).teams[0].channels == {"console": ("console",)}  # the shipped team
+    raw["teams"][0].update(slack_channels=["C1"], discord_channels=["42"], console=False,
+                           channels={"matrix": ["!room:example.org"]})
+    config = parse_config(raw, {})
+    team = config.teams[0]
+    assert team.channels == {"slack": ("C1",), "discord": ("42",), "matrix": ("!room:example.org",)}
+    assert team.channels_on("console") == ()
+    assert config.team_for_channel("matrix", "!room:example.org") is team
+    assert config.team_for_channel("slack", "!room:example.org") is None
 
 
 def test_every_config_key_is_documented_in_readme() -> None:
