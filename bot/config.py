@@ -355,10 +355,7 @@ def _channels(tr: TomlReader, t: Mapping[str, Any]) -> dict[str, tuple[str, ...]
         raise ConfigError(f"{tr.source}: {tr.prefix}.channels must be a table of <platform> = [channel ids]")
     out = {name: tr.str_list(f"channels.{name}", ()) for name in table}
     for name, key in (("slack", "slack_channels"), ("discord", "discord_channels")):
-        if key in t and name in table:
-            raise ConfigError(f"{tr.source}: {tr.prefix}: give the {name} channels once, in {key} or channels.{name}")
-        if key in t:
-            out[name] = tr.str_list(key, ())
+        out[name] = tuple(dict.fromkeys((*tr.str_list(key, ()), *out.get(name, ()))))  # both places count, once
     if tr.bool("console", True) and "console" not in out:
         out["console"] = ("console",)
     return {name: ids for name, ids in out.items() if ids}

@@ -69,7 +69,6 @@ def test_paperbot_config_env_picks_the_file(tmp_path: Path) -> None:
         (lambda r: r["teams"][0].update(name=""), "teams[0].name"),
         (lambda r: r["teams"][0].update(channels=["C1"]), "teams[0].channels"),
         (lambda r: r["teams"][0].update(channels={"matrix": "!room"}), "teams[0].channels.matrix"),
-        (lambda r: r["teams"][0].update(slack_channels=["C1"], channels={"slack": ["C2"]}), "channels.slack"),
         (lambda r: r.update(teams=[]), "[[teams]]"),
         (lambda r: r.update(sqlite={}), "[sqlite]"),
     ],
@@ -112,6 +111,11 @@ def test_a_team_s_channels_are_keyed_by_platform_name() -> None:
     assert team.channels_on("console") == ()
     assert config.team_for_channel("matrix", "!room:example.org") is team
     assert config.team_for_channel("slack", "!room:example.org") is None
+    raw["teams"][0].update(slack_channels=[], channels={"slack": ["C2", "C1"]})  # the shipped empty key stays
+    raw["teams"][0]["discord_channels"] = ["42"]
+    assert parse_config(raw, {}).teams[0].channels_on("slack") == ("C2", "C1")
+    raw["teams"][0]["slack_channels"] = ["C1"]
+    assert parse_config(raw, {}).teams[0].channels_on("slack") == ("C1", "C2")  # both places, each id once
 
 
 def test_every_config_key_is_documented_in_readme() -> None:
