@@ -17,6 +17,14 @@ _URL_OR_ID = re.compile(
     re.IGNORECASE,
 )
 
+# arXiv references inside free text (a chat message): links, "arXiv:<id>", and bare new-style ids whose
+# month is real (2601.16725 yes, 1234.5678 no), never inside a longer number or word.
+_IN_TEXT = re.compile(
+    rf"(?:arxiv\.org/(?:abs|pdf|html)/|\barxiv:\s*)(?P<linked>{_NEW_ID}|{_OLD_ID})"
+    rf"|(?<![\w./-])(?P<bare>\d{{2}}(?:0[1-9]|1[0-2])\.\d{{4,5}})(?:v\d+)?(?![\w]|\.\d)",
+    re.IGNORECASE,
+)
+
 ANNOUNCE_TYPES = ("new", "cross", "replace", "replace-cross")
 
 
@@ -28,6 +36,16 @@ def parse_arxiv_id(text: str) -> str | None:
     ident = m.group("id")
     # Old-style archive names are lower case; new-style ids have no letters.
     return ident if "/" not in ident else ident.split("/")[0].lower() + "/" + ident.split("/")[1]
+
+
+def find_arxiv_ids(text: str) -> list[str]:
+    """The version-less arXiv ids a message refers to (links, "arXiv:" ids, bare ids), in order, each once."""
+    found: list[str] = []
+    for m in _IN_TEXT.finditer(text):
+        ident = parse_arxiv_id(m.group("linked") or m.group("bare"))
+        if ident and ident not in found:
+            found.append(ident)
+    return found
 
 
 @dataclass(frozen=True, slots=True)
