@@ -12,6 +12,7 @@ from bot.core.models import Request
 from bot.core.votes import VoteEmoji
 from bot.ports import (
     LLM,
+    Asker,
     Chat,
     Clock,
     Explainer,
@@ -52,6 +53,7 @@ class Deps:
     llm: LLM | None = None
     explainer: Explainer | None = None
     weekly_writer: WeeklyWriter | None = None
+    asker: Asker | None = None  # questions about a paper in its thread (bot.llm.ask)
     platforms: Mapping[str, Platform] = field(default_factory=dict)  # the running platforms, by name
     gate: PostGate = field(default_factory=PostGate)  # closed on shutdown: posting stops between messages
 

@@ -237,3 +237,17 @@ class Request:
     user_name: str = ""
     roles: tuple[str, ...] = ()  # platform role NAMES (anyone can name a role "admin": never trusted)
     is_admin: bool = False  # set by the adapter from a real permission (Discord Manage Server)
+
+
+@dataclass(frozen=True, slots=True)
+class Mention:
+    """Someone @mentioned the bot (or asked about a paper) in a chat, reduced to what handlers need."""
+
+    platform: str
+    channel: str
+    user: str
+    text: str  # what they wrote, the bot's own mention taken out
+    message_id: str = ""  # the message that mentions the bot
+    thread: str = ""  # the message it hangs under: Slack's thread_ts; on Discord the replied-to message or thread
+    context: str = ""  # that message's text when the adapter has it: an arXiv link in it names the paper
+    user_name: str = ""
