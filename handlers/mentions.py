@@ -47,14 +47,14 @@ async def root_of(deps: Deps, m: Mention) -> str:
     return row.root if row else m.thread
 
 
-async def _thread_papers(deps: Deps, m: Mention) -> list[tuple[str, str]]:
-    """(arXiv id, team) of the paper(s) the message the mention hangs under is about."""
-    if not m.thread:
+async def thread_papers(deps: Deps, platform: str, thread: str) -> list[tuple[str, str]]:
+    """(arXiv id, team) of the paper(s) a thread's root message is about, as far as the bot knows."""
+    if not thread:
         return []
-    row = await deps.store.call(threads.message_paper, platform=m.platform, message_id=m.thread)
+    row = await deps.store.call(threads.message_paper, platform=platform, message_id=thread)
     if row is not None:
         return [(row.arxiv_id, row.team)]
-    return await deps.store.call(threads.thread_papers, platform=m.platform, thread=m.thread)
+    return await deps.store.call(threads.thread_papers, platform=platform, thread=thread)
 
 
 async def on_mention(deps: Deps, m: Mention) -> Message:
@@ -65,7 +65,7 @@ async def on_mention(deps: Deps, m: Mention) -> Message:
     if ids and not question:
         return await paper_card(deps, team, ids[0])
     if not ids:
-        listed = await _thread_papers(deps, m)
+        listed = await thread_papers(deps, m.platform, m.thread)
         if len(listed) > 1:
             papers = [p for i, _ in listed if (p := await deps.store.call(paper_store.get_paper, i))]
             return which_paper_message(papers) if papers else how_to_ask_message()

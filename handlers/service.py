@@ -51,6 +51,10 @@ class BotService:
         """The bot was @mentioned: a link's card, an answer about the thread's paper, or how to ask; never raises."""
         return await guarded("mention", mentions.on_mention(self.deps, mention), text=mention.text)
 
+    async def thread_known(self, platform: str, thread: str) -> bool:
+        """Whether the bot knows which paper(s) a thread is about (its own post, card or answer, an unfurl)."""
+        return bool(await mentions.thread_papers(self.deps, platform, thread))
+
     async def remember_reply(self, platform: str, channel: str, message_ids: list[str], about: Message, *,
                              mention: Mention | None = None, kind: str = "card") -> None:
         """Record the messages the bot posted (or unfurled) about one paper, so questions under them find it."""
