@@ -28,6 +28,7 @@ _NAMED = frozenset({"abstract", "introduction", "related work", "background", "m
 _NOT_READ = frozenset({"references", "bibliography"})  # citations only: never worth a prompt's room
 _NUMBER_WORD = re.compile(r"^[\d.,%±+-]+$")
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
+# bm25s sets its own logger to DEBUG on import; its per-call notes are not worth a line in the bot's log.
 logging.getLogger("bm25s").setLevel(logging.WARNING)
 
 

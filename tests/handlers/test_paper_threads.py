@@ -153,3 +153,19 @@ async def test_console_ask_keeps_each_users_thread_per_paper(env: BotService, op
     assert "this is the thread's first question" in user_prompt(openai_server.requests[-1])
     assert (await run(env.deps, "/ask 2601.18089")).startswith("What would you like to know about it?")
     assert (await run(env.deps, "/ask")).startswith("Which paper, and what question?")
+
+
+async def test_a_long_paper_fits_by_its_relevant_passages(env: BotService, openai_server: FakeOpenAI,
+                                                          arxiv_server: ArxivServer):
+    # 30 sections of ~4,000 characters each (120k: six times what /explain reads); the answer is in the 27th.
+    filler = " ".join(f"Ablation {i} of the training recipe changes the data mixture." for i in range(60))
+    sections = [f"<section><h2>{n} Part {n}</h2><p>{filler}</p></section>" for n in range(1, 31)]
+    sections[26] = ("<section><h2>27 Energy use</h2><p>Serving the model draws 41 kilowatt-hours per million "
+                    "tokens on our cluster.</p></section>")
+    arxiv_server.html("2601.18089", "<html><body><article>" + "".join(sections) + "</article></body></html>")
+    text = render(await env.on_mention(Mention("slack", "C1", "U1", "2601.18089 How much energy does serving "
+                                                                     "draw per million tokens?")))
+    assert text.startswith("Q: How much energy does serving draw per million tokens? — 2601.18089")
+    prompt = user_prompt(openai_server.requests[-1])
+    assert "## 27 Energy use\nServing the model draws 41 kilowatt-hours per million tokens" in prompt
+    assert len(prompt) < 12_000  # the passages fit the budget, not the whole paper

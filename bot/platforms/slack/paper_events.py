@@ -63,8 +63,10 @@ class PaperEvents:
             return False
         return True
 
-    async def on_link_shared(self, body: dict[str, Any], event: dict[str, Any]) -> None:
+    async def on_link_shared(self, body: dict[str, Any], event: dict[str, Any], context: AsyncBoltContext) -> None:
         """arxiv.org links in a message (or the composer) -> one card per link, attached by chat.unfurl."""
+        if event.get("user") and event.get("user") == context.bot_user_id:
+            return  # the bot's own posts link papers on purpose, unfurled or not
         if not await self._first(body):
             return
         channel, ts = str(event.get("channel") or ""), str(event.get("message_ts") or "")

@@ -177,3 +177,9 @@ async def test_app_mention_with_every_documented_key(env: SlackEnv):
     body.update(type="event_callback", event_id="EvS1")
     await send(env, body)
     assert NEW_PAPER.title in texts(env.api.calls_to("chat.postMessage")[0].body["blocks"])
+
+
+async def test_the_bots_own_posts_are_never_unfurled(env: SlackEnv):
+    await env.adapter.start()  # auth.test: the bot knows its own user id
+    await send(env, link_shared([URL], user=BOT_USER))
+    assert env.api.calls_to("chat.unfurl") == []
