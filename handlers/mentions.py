@@ -34,7 +34,9 @@ def question_of(text: str, ids: Sequence[str]) -> str:
 
 
 def _team(deps: Deps, platform: str, channel: str, name: str = "") -> TeamConfig:
-    if name:
+    """The named team (a digest's) while config still has it, else the channel's, else the first."""
+    known = {t.name for t in deps.config.teams}
+    if name in known:
         return deps.config.team(name)
     return deps.config.team_for_channel(platform, channel) or deps.config.teams[0]
 
@@ -66,6 +68,9 @@ async def on_mention(deps: Deps, m: Mention) -> Message:
         return await paper_card(deps, team, ids[0])
     if not ids:
         listed = await thread_papers(deps, m.platform, m.thread)
+        if len(listed) > 1:  # a follow-up in a digest thread is about the paper last asked about there
+            last = await deps.store.call(threads.last_asked, platform=m.platform, root=await root_of(deps, m))
+            listed = [x for x in listed if x[0] == last] or listed
         if len(listed) > 1:
             papers = [p for i, _ in listed if (p := await deps.store.call(paper_store.get_paper, i))]
             return which_paper_message(papers) if papers else how_to_ask_message()

@@ -75,3 +75,10 @@ def thread_questions(db: Database, *, platform: str, root: str, arxiv_id: str, l
         [platform, root, arxiv_id, limit],
     )
     return [(r["question"], r["answer"]) for r in rows][::-1]
+
+
+def last_asked(db: Database, *, platform: str, root: str) -> str | None:
+    """The paper the latest question under `root` was about (a thread about several papers)."""
+    row = db.execute("SELECT arxiv_id FROM thread_questions WHERE platform = ? AND root = ? ORDER BY id DESC LIMIT 1",
+                     [platform, root]).fetchone()
+    return row[0] if row else None

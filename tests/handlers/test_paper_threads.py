@@ -127,6 +127,9 @@ async def test_a_digest_thread_with_many_papers_asks_which_and_a_paper_reply_kno
     named = render(await env.on_mention(Mention("slack", "C1", "U1", "2601.16725 what is new?", message_id="1.6",
                                                 thread="1.1")))
     assert named.startswith("Q: what is new? — 2601.16725")
+    follow = render(await env.on_mention(Mention("slack", "C1", "U2", "and its limits?", message_id="1.7",
+                                                 thread="1.1")))
+    assert follow.startswith("Q: and its limits? — 2601.16725")  # the paper last asked about in this thread
     reply = render(await env.on_mention(Mention("discord", "C1", "U1", "what is new?", thread="1.2")))
     assert "no paper" not in reply and "Which paper" not in reply  # platform differs: the Slack post is not found
     assert reply.startswith("I can't tell which paper this is about.")
