@@ -81,13 +81,13 @@ class InteractionRunner:
         return self._specs.get(name.lstrip("/").lower())
 
     async def on_interaction(self, interaction: discord.Interaction) -> None:
-        """Slash commands and autocomplete (buttons, menus and modals are dispatched by their ui items)."""
+        """Slash commands, the "Paper card" context menu and autocomplete (ui items dispatch their own clicks)."""
         data: dict[str, Any] = dict(interaction.data or {})
         try:
-            if interaction.type is discord.InteractionType.application_command and \
-                    data.get("type") == cmds.MESSAGE_COMMAND:
-                await self.paper_card(interaction, data)
-            elif interaction.type is discord.InteractionType.application_command:
+            if interaction.type is discord.InteractionType.application_command:
+                if data.get("type") == cmds.MESSAGE_COMMAND:
+                    await self.paper_card(interaction, data)
+                    return
                 spec = self.spec(str(data.get("name", "")))
                 if spec is None:
                     await interaction.response.send_message("This command is no longer available.", ephemeral=True,
@@ -101,7 +101,7 @@ class InteractionRunner:
             log.exception("Discord interaction %s failed", interaction.id)
 
     async def paper_card(self, interaction: discord.Interaction, data: dict[str, Any]) -> None:
-        """"Paper card" on a message: the card of the arXiv paper it links to, posted for the channel."""
+        """The "Paper card" context menu: the card of the arXiv paper a message links to, for the channel."""
         target = ((data.get("resolved") or {}).get("messages") or {}).get(str(data.get("target_id")), {})
         channel = channel_of(interaction)
         card, ids = await self.respond(interaction, self._card(channel, message_text(target)), slow=False,
