@@ -183,3 +183,12 @@ async def test_the_bots_own_posts_are_never_unfurled(env: SlackEnv):
     await env.adapter.start()  # auth.test: the bot knows its own user id
     await send(env, link_shared([URL], user=BOT_USER))
     assert env.api.calls_to("chat.unfurl") == []
+
+
+async def test_a_question_that_tries_to_ping_everyone_pings_nobody(env: SlackEnv):
+    await send(env, link_shared([URL], ts="1700000000.000100"))
+    await send(env, app_mention("<!channel> @here is it faster?", thread_ts="1700000000.000100"))
+    [post] = env.api.calls_to("chat.postMessage")
+    shown = texts(post.body["blocks"]) + post.body["text"]
+    assert "<!channel>" not in shown and "&lt;!channel&gt;" in shown
+    assert "@here" not in shown and "@\u2060here" in shown
