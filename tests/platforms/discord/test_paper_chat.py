@@ -17,6 +17,7 @@ import pytest
 
 from bot.config import Config
 from bot.core.digest_view import digest_thread
+from bot.core.views import explanation_message
 from bot.platforms.discord.adapter import DiscordAdapter
 from bot.platforms.discord.commands import PAPER_CARD
 from bot.platforms.discord.paper_chat import NO_LINK
@@ -157,3 +158,15 @@ async def test_in_a_digest_thread_a_mention_asks_which_paper_and_a_reply_to_a_pa
     (answer,) = await replies_to(fake, asked)
     paper = digest.picks[1].paper
     assert f"what is new? — [{paper.arxiv_id.replace('.', chr(92) + '.')}]({paper.abs_url})" in answer["content"]
+
+
+async def test_a_reply_to_an_explain_answer_the_bot_never_recorded_reads_its_paper_from_it(
+        bot: DiscordAdapter, fake: FakeDiscord) -> None:
+    # A shared /explain answer: posted through the interaction, so nothing maps its id to the paper.
+    explained = explanation_message(NEW_PAPER, "TL;DR: It routes tokens in a latent space.", question="",
+                                    note="Explained by gpt-4o-mini")
+    (posted_id,) = await bot.chat.post(CHANNEL_ID, explained)
+    asked = user_message("Does it help latency?", reply_to=fake.messages[posted_id])
+    await fake.dispatch("MESSAGE_CREATE", asked)
+    (answer,) = await replies_to(fake, asked)
+    assert "Does it help latency? — [2601\\.20001]" in answer["content"]
