@@ -6,6 +6,7 @@ import os
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from functools import cache
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -169,6 +170,12 @@ def default_config_text() -> str:
     return resources.files("bot").joinpath("defaults/config.toml").read_text(encoding="utf-8")
 
 
+@cache
+def _default_criteria() -> Mapping[str, Any]:
+    """The documented default criteria: the `[teams.criteria]` of the shipped config.toml."""
+    return tomllib.loads(default_config_text())["teams"][0]["criteria"]
+
+
 def load_config(path: str | Path | None = None, environ: Mapping[str, str] | None = None) -> Config:
     """Read TOML (path, else $PAPERBOT_CONFIG, else ./config.toml, else the embedded defaults)."""
     env = os.environ if environ is None else environ
@@ -311,7 +318,8 @@ def _team(r: TomlReader, i: int, t: Mapping[str, Any]) -> TeamConfig:
     name = tr.str("name", "")
     if not name.strip():
         raise ConfigError(f"{r.source}: {p}.name is required")
-    c = t.get("criteria", {})
+    # A team that writes no [teams.criteria] gets the documented defaults; one that writes it gets what it wrote.
+    c = t["criteria"] if "criteria" in t else _default_criteria()
     if not isinstance(c, Mapping):
         raise ConfigError(f"{r.source}: {p}.criteria must be a table")
     cr = TomlReader(c, r.source, prefix=f"{p}.criteria")

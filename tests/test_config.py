@@ -129,3 +129,24 @@ def test_every_config_key_is_documented_in_readme() -> None:
         for k in keys:
             if k != "criteria":
                 assert f"`{k}`" in readme, f"config key {section}.{k} is not documented in README.md"
+
+
+def test_a_team_without_criteria_gets_the_documented_defaults(tmp_path: Path) -> None:
+    path = tmp_path / "config.toml"
+    path.write_text('[[teams]]\nname = "vision"\nslack_channels = ["C9"]\n\n'
+                    '[[teams]]\nname = "systems"\n[teams.criteria]\nkeywords = ["RDMA"]\n', encoding="utf-8")
+    vision, systems = load_config(path, {}).teams
+    shipped = load_config(ROOT / "config.toml", {}).teams[0].criteria
+    assert vision.criteria == shipped  # topics, keywords, authors, categories, cut-offs: all the defaults
+    assert "Mixture-of-Experts (MoE)" in vision.criteria.topics and "Yoshua Bengio" in vision.criteria.authors
+    assert vision.channels_on("slack") == ("C9",)
+    # A team that writes its own criteria gets only what it wrote (and the default cut-offs).
+    assert (systems.criteria.topics, systems.criteria.keywords, systems.criteria.authors) == ("", ("RDMA",), ())
+    assert (systems.criteria.relevance_cutoff, systems.criteria.novelty_cutoff) == (8, 7)
+
+
+def test_an_empty_criteria_table_is_still_an_error(tmp_path: Path) -> None:
+    path = tmp_path / "config.toml"
+    path.write_text('[[teams]]\nname = "vision"\n[teams.criteria]\nauthors = ["A. Person"]\n', encoding="utf-8")
+    with pytest.raises(ConfigError, match=r"teams\[0\]\.criteria needs topics or keywords"):
+        load_config(path, {})
