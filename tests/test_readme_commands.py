@@ -154,6 +154,7 @@ EXAMPLES: dict[str, tuple[str, list[int]]] = {
     "/papers show <arxiv id or URL>": ("/papers show https://arxiv.org/abs/2601.18401", [0, 1, 2, 3, 4, -1]),
     "/papers upvote <arxiv id>": ("/papers upvote 2601.18401", [0]),
     "/papers cost [week|month|all]": ("/papers cost month", [0, 1, 2, 3]),
+    "/papers stats [week|month|all]": ("/papers stats month", [0, 1, 4, 5]),
     "/papers help": ("/papers help", [0, 2, 3]),
     "/criteria show": ("/criteria show", [0, -2, -1]),
     "/criteria add topic|keyword|exclude|author|category <value>": ("/criteria add keyword state space models",
