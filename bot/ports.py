@@ -87,6 +87,10 @@ class PaperSource(Protocol):
         """The paper's text from its arXiv HTML page, or None when there is none."""
         ...
 
+    async def search(self, query: str, *, start: int = 0, max_results: int = 10) -> tuple[list[Paper], int]:
+        """One page of papers matching an arXiv API `search_query`, most relevant first, and the total count."""
+        ...
+
 
 @dataclass(frozen=True, slots=True)
 class Completion:

@@ -150,7 +150,7 @@ EXAMPLES: dict[str, tuple[str, list[int]]] = {
     "/papers top [week|month|all]": ("/papers top month", [0, 1, 2]),
     "/papers mine": ("/papers mine", [0, 1, 2]),
     "/papers like <arxiv id>": ("/papers like 2601.18089", [0, 1, 2]),
-    "/papers search <words>": ('/papers search "mixture of experts" routing', [0, 1, 2, -1]),
+    "/papers search [--arxiv] <words>": ('/papers search "mixture of experts" routing', [0, 1, 2, -1]),
     "/papers show <arxiv id or URL>": ("/papers show https://arxiv.org/abs/2601.18401", [0, 1, 2, 3, 4, -1]),
     "/papers upvote <arxiv id>": ("/papers upvote 2601.18401", [0]),
     "/papers cost [week|month|all]": ("/papers cost month", [0, 1, 2, 3]),

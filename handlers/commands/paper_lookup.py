@@ -11,6 +11,7 @@ from bot.core.models import Request
 from bot.core.views import paper_list, paper_message, unscored_pick
 from handlers.arguments import Args, UserError
 from handlers.commands.common import resolve_paper
+from handlers.commands.paper_arxiv import arxiv_search, wants_arxiv
 from handlers.commands.paper_lists import checked_page, with_team_scores
 from handlers.commands.papers import papers
 from handlers.deps import Deps
@@ -54,10 +55,13 @@ def _query_text(text: str) -> tuple[str, bool]:
     return flat[:MAX_QUERY_CHARS].rsplit(" ", 1)[0], True
 
 
-@papers.sub("search", args="<words>", free_text=True,
-             help='full-text search of every stored paper: title, abstract, authors; "quoted phrases" work')
+@papers.sub("search", args="[--arxiv] <words>", free_text=True,
+             help='full-text search of every stored paper: title, abstract, authors; "quoted phrases" work; '
+                  "--arxiv searches arXiv itself (ti: au: abs: cat: fields) and stores what it finds")
 async def search(req: Request, deps: Deps, args: Args) -> Message:
     """search <words>: FTS over title, abstract and authors of every stored paper, best match first."""
+    if wants_arxiv(args):
+        return await arxiv_search(req, deps, args)
     query, cut = _query_text(args.rest)
     if not query:
         raise UserError("Type what to search for. " + SEARCH_HINT)
@@ -90,8 +94,11 @@ async def show(req: Request, deps: Deps, args: Args) -> Message:
     else:
         net = await deps.store.call(votes.net_votes, team, [paper.arxiv_id])
         pick = unscored_pick(paper, votes=net.get(paper.arxiv_id, 0))
-    note = "Fetched from arXiv and stored." if fetched else ""
-    return paper_message(pick, picked_on=[r["day"] for r in picked], note=note)
+    notes = ["Fetched from arXiv and stored."] if fetched else []
+    if not picked:  # nothing scores a single paper on demand: say what does
+        notes.append(f"No score for {team}: papers are scored when they appear in a daily listing of the team's "
+                     f"categories; /explain {paper.arxiv_id} weighs this one against the criteria now.")
+    return paper_message(pick, picked_on=[r["day"] for r in picked], note=" ".join(notes))
 
 
 @papers.sub("upvote", args="<arxiv id>", help="upvote a paper for the team (what the Upvote button runs)")
