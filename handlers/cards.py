@@ -52,7 +52,8 @@ async def score_now(deps: Deps, team: str, cv: CriteriaVersion, paper: Paper) ->
     return score, status
 
 
-def _note(status: str, score: Score, picked: list[str]) -> str:
+def verdict_note(status: str, score: Score, picked: list[str]) -> str:
+    """One line saying where the team's verdict on a paper came from (picked, cached, scored just now, …)."""
     if picked:
         return f"Picked for the team on {', '.join(picked[:3])}."
     if status == selection.STATUS_UNSCORED:
@@ -67,15 +68,19 @@ def _note(status: str, score: Score, picked: list[str]) -> str:
     return f"{verb} by {score.scorer.removeprefix('llm:')} against the team's criteria."
 
 
+async def verdict(deps: Deps, team: TeamConfig, paper: Paper) -> tuple[Pick, str, list[str]]:
+    """The team's pick of a paper, else its score now (see score_now); how it was got; the days it was picked."""
+    picked = (await deps.store.call(digests.picks_of_papers, team.name, [paper.arxiv_id])).get(paper.arxiv_id, [])
+    if picked:
+        return digests.row_to_pick(picked[0]), "picked", [r["day"] for r in picked]
+    cv = await deps.store.call(criteria_store.ensure_team, team.name, team.criteria)
+    score, status = await score_now(deps, team.name, cv, paper)
+    net = (await deps.store.call(votes.net_votes, team.name, [paper.arxiv_id])).get(paper.arxiv_id, 0)
+    return Pick(paper, score, net), status, []
+
+
 async def paper_card(deps: Deps, team: TeamConfig, arxiv_id: str) -> Message:
     """The card of one paper for a team (fetched from arXiv and stored if new)."""
     paper, _ = await resolve_paper(deps, arxiv_id)
-    picked = (await deps.store.call(digests.picks_of_papers, team.name, [paper.arxiv_id])).get(paper.arxiv_id, [])
-    if picked:
-        pick, status = digests.row_to_pick(picked[0]), "picked"
-    else:
-        cv = await deps.store.call(criteria_store.ensure_team, team.name, team.criteria)
-        score, status = await score_now(deps, team.name, cv, paper)
-        net = (await deps.store.call(votes.net_votes, team.name, [paper.arxiv_id])).get(paper.arxiv_id, 0)
-        pick = Pick(paper, score, net)
-    return link_card(pick, note=_note(status, pick.score, [r["day"] for r in picked]))
+    pick, status, days = await verdict(deps, team, paper)
+    return link_card(pick, note=verdict_note(status, pick.score, days))

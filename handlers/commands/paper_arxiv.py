@@ -33,7 +33,7 @@ def _words(args: Args) -> str:
 
 
 async def arxiv_search(req: Request, deps: Deps, args: Args) -> Message:
-    """One page of arXiv's answer, most relevant first, stored and shown with the team's scores and votes."""
+    """One page of arXiv's answer, most relevant first, stored, with the team's scores where it picked one."""
     words = _words(args)
     if not words:
         raise UserError("Type what to search arXiv for. " + HINT)
@@ -53,8 +53,8 @@ async def arxiv_search(req: Request, deps: Deps, args: Args) -> Message:
         raise UserError(f"There is no page {args.page}: arXiv has {total:,} match{'' if total == 1 else 'es'}.")
     team = deps.team_of(req).name
     shown = await with_team_scores(deps, team, found)
-    note = (f"arXiv: {total:,} match{'' if total == 1 else 'es'} for {query}, most relevant first, now stored. "
-            "No score where the team never picked one: /explain <id> weighs it against the criteria.")
+    note = (f"arXiv: {total:,} match{'' if total == 1 else 'es'} for {query}, most relevant first, now stored: "
+            "/papers show <id> scores one for the team.")
     if total > MAX_RESULTS:
         note += f" Pages stop at the first {MAX_RESULTS}: narrow with ti:, au:, abs: or cat:."
     return paper_list(f"arXiv search: {words[:60]}", shown, page=page, command=f"/papers search {FLAG} {words}",

@@ -8,15 +8,16 @@ import sqlite3
 
 from bot.core.message import Message
 from bot.core.models import Request
-from bot.core.views import paper_list, paper_message, unscored_pick
+from bot.core.views import paper_list, paper_message
+from handlers import cards  # (the module: cards imports handlers.commands.common, so not its names)
 from handlers.arguments import Args, UserError
 from handlers.commands.common import resolve_paper
 from handlers.commands.paper_arxiv import arxiv_search, wants_arxiv
 from handlers.commands.paper_lists import checked_page, with_team_scores
 from handlers.commands.papers import papers
 from handlers.deps import Deps
-from storage import digests, similar, votes
 from storage import papers as paper_store
+from storage import similar, votes
 
 log = logging.getLogger("paperbot.commands")
 MAX_QUERY_CHARS = 300  # longer text is cut at a word: FTS uses at most 32 terms anyway
@@ -83,22 +84,17 @@ async def search(req: Request, deps: Deps, args: Args) -> Message:
                       empty="No stored paper matches. Try fewer or other words. " + SEARCH_HINT, note=note)
 
 
-@papers.sub("show", args="<arxiv id or URL>", help="one paper's card (fetched from arXiv and stored if new)")
+@papers.sub("show", args="<arxiv id or URL>",
+             help="one paper's card with the team's score (fetched from arXiv and stored if new, scored now if "
+                  "the team never scored it)")
 async def show(req: Request, deps: Deps, args: Args) -> Message:
-    """show <id or URL>: one paper's card, with the team's score and votes when it was picked."""
+    """show <id or URL>: one paper's card with the team's verdict: its pick, else its score (scored now if new)."""
     paper, fetched = await resolve_paper(deps, _one_paper_word(args, "show"))
-    team = deps.team_of(req).name
-    picked = (await deps.store.call(digests.picks_of_papers, team, [paper.arxiv_id])).get(paper.arxiv_id, [])
-    if picked:
-        pick = digests.row_to_pick(picked[0])
-    else:
-        net = await deps.store.call(votes.net_votes, team, [paper.arxiv_id])
-        pick = unscored_pick(paper, votes=net.get(paper.arxiv_id, 0))
+    pick, status, picked_on = await cards.verdict(deps, deps.team_of(req), paper)
     notes = ["Fetched from arXiv and stored."] if fetched else []
-    if not picked:  # nothing scores a single paper on demand: say what does
-        notes.append(f"No score for {team}: papers are scored when they appear in a daily listing of the team's "
-                     f"categories; /explain {paper.arxiv_id} weighs this one against the criteria now.")
-    return paper_message(pick, picked_on=[r["day"] for r in picked], note=" ".join(notes))
+    if not picked_on:  # the card's fields say when it was picked; otherwise say where the score came from
+        notes.append(cards.verdict_note(status, pick.score, picked_on))
+    return paper_message(pick, picked_on=picked_on, note=" ".join(notes))
 
 
 @papers.sub("upvote", args="<arxiv id>", help="upvote a paper for the team (what the Upvote button runs)")

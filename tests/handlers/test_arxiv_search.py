@@ -16,6 +16,8 @@ from bot.sources.arxiv import ArxivSource
 from storage import digests
 from storage import papers as paper_store
 from tests.fakes.arxiv_server import ATOM_TYPE, FIXTURES, ArxivServer, Reply
+from tests.fakes.openai_server import FakeOpenAI
+from tests.handlers.paper_chat import SCORE_COMMENT, llm_deps
 from tests.handlers.seeding import TEAM, ask, cards, no_llm_env, reply, run, seed_store, write_config  # noqa: F401
 from tests.support import make_config, make_deps
 
@@ -53,7 +55,8 @@ async def test_a_page_of_arxiv_results_is_shown_stored_and_pages_on(deps, arxiv_
     assert cards(msg)[0].title == "Testing Deep Learning Models: A First Comparative Study of Multiple Testing Techniques"
     assert msg.actions == (Action("More", "/papers search --arxiv testing --page 2"),)
     footer = msg.blocks[-1].spans[0]
-    assert footer.startswith("arXiv: 214,881 matches for testing, most relevant first, now stored.")
+    assert footer.startswith("arXiv: 214,881 matches for testing, most relevant first, now stored: /papers show "
+                             "<id> scores one for the team.")
     assert "Pages stop at the first 100" in footer and footer.endswith("Page 1 of 10 — /papers search --arxiv testing "
                                                                        "--page 2")
     (asked,) = arxiv_server.requests  # one request for one page, with the query arXiv recorded
@@ -78,15 +81,35 @@ async def test_fields_and_phrases_reach_arxiv_as_its_query_syntax(deps, arxiv_se
         'ti:"quantum criticality" AND cat:cond-mat.str-el OR cat:quant-ph'
 
 
-async def test_found_papers_work_with_show_and_say_how_to_get_a_score(deps, arxiv_server: ArxivServer) -> None:
+async def test_a_found_paper_is_scored_by_show_with_the_local_ranker(deps, arxiv_server: ArxivServer) -> None:
     await run(deps, "/papers search --arxiv au:del_maestro ti:checkerboard")
     asked = len(arxiv_server.requests)
     shown = await run(deps, "/papers show cond-mat/0603029")
     assert len(arxiv_server.requests) == asked  # answered from the store
     assert "Authors: Adrian Del Maestro, Bernd Rosenow, Subir Sachdev" in shown
-    assert "Relevance – · Novelty –" in shown and "Picked: never picked by this team" in shown
-    assert "No score for foundations: papers are scored when they appear in a daily listing of the team's " \
-           "categories; /explain cond-mat/0603029 weighs this one against the criteria now." in shown
+    assert re.search(r"Relevance \d+(\.\d)? · Novelty \d+(\.\d)?", shown), shown  # a number, not "–"
+    assert "Picked: never picked by this team" in shown
+    assert "Scored just now by the local ranker (no LLM configured): approximate." in shown
+
+
+async def test_a_found_paper_is_scored_by_show_with_the_llm_once(tmp_path: Path, arxiv_server: ArxivServer,
+                                                               openai_server: FakeOpenAI) -> None:
+    serve_del_maestro(arxiv_server)
+    d, chat = llm_deps(make_config(tmp_path), openai_server, arxiv_server)
+    try:
+        seed_store(d.store)
+        await run(d, "/papers search --arxiv au:del_maestro ti:checkerboard")
+        first = await run(d, "/papers show cond-mat/0603029")
+        again = await run(d, "/papers show cond-mat/0603029")
+        cost = await run(d, "/papers cost")
+    finally:
+        d.store.close()
+        await chat.aclose()
+    assert "Relevance 9 · Novelty 8" in first and f"Why: {SCORE_COMMENT}" in first
+    assert "Scored just now by gpt-4o-mini against the team's criteria." in first
+    assert "Scored earlier by gpt-4o-mini" in again and "Relevance 9 · Novelty 8" in again
+    assert len(openai_server.requests) == 1  # one scoring call, then the cache
+    assert re.search(r"score\s+1\s", cost), cost
 
 
 async def test_a_paper_the_team_picked_shows_its_score(deps) -> None:
