@@ -52,6 +52,8 @@ def build_parser() -> argparse.ArgumentParser:
     a.add_argument("--user", default="cli", help="user id to act as (default: cli)")
     a.add_argument("--team", help="team (default: the first team)")
     a.add_argument("--platform", default="console", help="platform the user is on (default: console)")
+    a.add_argument("--out", help="where a reply's file goes (/papers export): a file or directory, or - to print "
+                                 "it (default: the current directory, under its own name)")
 
     sub.add_parser("demo", help="run the whole pipeline offline on a bundled sample day and print the digest")
     sub.add_parser("doctor", help="check config, tokens and reachability of arXiv, the LLM, Slack, Discord")
@@ -108,7 +110,8 @@ async def _dispatch(args: argparse.Namespace, config: Config) -> int:
             return await cc.weekly(config, week=args.week, team=args.team, dry_run=args.dry_run, fmt=args.format,
                                    force=args.force)
         case "ask":
-            return await cc.ask(config, args.line, user=args.user, team=args.team, platform=args.platform)
+            return await cc.ask(config, args.line, user=args.user, team=args.team, platform=args.platform,
+                                out=args.out)
         case "demo":
             return await cc.demo(config)
         case "doctor":

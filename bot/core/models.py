@@ -207,6 +207,14 @@ class ReactionEvent:
 
 
 @dataclass(frozen=True, slots=True)
+class Upload:
+    """A file a user attached to a command (Discord's attachment option, a path typed at the console)."""
+
+    filename: str
+    data: bytes
+
+
+@dataclass(frozen=True, slots=True)
 class Request:
     """A command as a user typed it, reduced to what handlers need."""
 
@@ -219,3 +227,4 @@ class Request:
     user_name: str = ""
     roles: tuple[str, ...] = ()  # platform role NAMES (anyone can name a role "admin": never trusted)
     is_admin: bool = False  # set by the adapter from a real permission (Discord Manage Server)
+    upload: Upload | None = None  # a file the user attached, where the platform lets commands carry one

@@ -21,7 +21,8 @@ SCOPES: tuple[tuple[str, str], ...] = (
     ("chat:write", "post the digest and answers; delete the half of a split post that failed"),
     ("chat:write.public", "post to a public channel the bot was not invited to"),
     ("reactions:read", "receive reaction_added / reaction_removed: reactions are the votes"),
-    ("files:write", "upload the weekly chart image"),
+    ("files:write", "upload the weekly chart image and /papers export files"),
+    ("im:write", "send a private /papers export file in a direct message (conversations.open)"),
 )
 EVENTS = ("reaction_added", "reaction_removed")
 DESCRIPTION_LIMIT = 2000  # Slack's limits for a slash command's description and usage hint
