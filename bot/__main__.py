@@ -1,4 +1,4 @@
-"""`paperbot …` command line: run, daily, weekly, ask, demo, doctor, backfill, backup, export."""
+"""`paperbot …` command line: run, daily, weekly, ask, demo, doctor, backfill, backup, import, export."""
 
 from __future__ import annotations
 
@@ -64,6 +64,11 @@ def build_parser() -> argparse.ArgumentParser:
     k = sub.add_parser("backup", help="copy the live database to FILE (SQLite online backup; safe while running)")
     k.add_argument("file", help="where the copy goes (replaced if it exists)")
 
+    i = sub.add_parser("import", help="make a reading list (BibTeX, RIS, Zotero CSV) the team's positive examples")
+    i.add_argument("file", help="a .bib, .ris or Zotero .csv export")
+    i.add_argument("--team", help="team name (default: the first team)")
+    i.add_argument("--user", default="cli", help="recorded as who added the examples (default: cli)")
+
     e = sub.add_parser("export", help="export picks, papers, votes and criteria history")
     e.add_argument("--format", choices=("json", "csv", "bibtex"), default="json",
                    help="json: everything; csv: one row per pick; bibtex: one entry per picked paper")
@@ -122,6 +127,10 @@ async def _dispatch(args: argparse.Namespace, config: Config) -> int:
             from bot import cli_ops
 
             return await cli_ops.backup(config, args.file)
+        case "import":
+            from bot import cli_ops
+
+            return await cli_ops.import_file(config, args.file, team=args.team, user=args.user)
         case "export":
             from bot import cli_ops
 

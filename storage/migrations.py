@@ -241,3 +241,19 @@ def m006_scores_history_index(db: Database) -> None:
     scored_at): SQLite would then prefer it over the primary key for cached_scores' id look-ups.
     """
     db.execute("CREATE INDEX IF NOT EXISTS scores_team_at ON scores(team, scored_at)")
+
+
+@migrations()
+def m007_team_examples(db: Database) -> None:
+    """A team's labelled examples (an imported reading list: positives) for the ranker to learn from."""
+    db.execute(
+        """CREATE TABLE team_examples (
+            team TEXT NOT NULL,
+            arxiv_id TEXT NOT NULL,          -- a papers row: an arXiv id, or doi:/ref: for other imported papers
+            label INTEGER NOT NULL,          -- +1 positive (read it, want more like it), -1 negative
+            source TEXT NOT NULL DEFAULT '', -- "import:zotero.bib"
+            added_by TEXT NOT NULL DEFAULT '',  -- platform:user id, or "cli"
+            added_at TEXT NOT NULL,
+            PRIMARY KEY (team, arxiv_id)
+        )"""
+    )

@@ -12,9 +12,11 @@ from pybtex.database import parse_string
 from bot.__main__ import main
 from bot.platforms.console import console_loop
 from handlers.service import BotService
+from storage import examples
 from tests.handlers.seeding import no_llm_env, seed_rows, seed_store, write_config  # noqa: F401
 from tests.support import make_config, make_deps
 
+LISTS = Path(__file__).resolve().parents[1] / "fixtures" / "reading_lists"
 DAY_IDS = {r["arxiv_id"] for r in seed_rows() if r["digest_date"] == "2026-01-27"}
 
 
@@ -62,3 +64,16 @@ def test_ask_out_file_writes_there(tmp_path: Path, no_llm_env: None) -> None:  #
     code, out, _ = _ask(_stocked(tmp_path), "/papers export day 2026-01-27 bibtex", "--out", str(target))
     assert code == 0 and f"Wrote {target}" in out
     assert len(parse_string(target.read_text(), "bibtex").entries) == len(DAY_IDS)
+
+
+async def test_the_console_imports_a_path_typed_after_papers_import(tmp_path: Path) -> None:
+    deps = make_deps(make_config(tmp_path))
+    seed_store(deps.store)  # 2601.18401 is stored: nothing to ask arXiv
+    out = io.StringIO()
+    try:
+        await console_loop(BotService(deps), inp=io.StringIO(f"/papers import {LISTS / 'zotero.ris'}\n"), out=out)
+        got = deps.store.sync(examples.team_examples, "foundations")
+    finally:
+        deps.store.close()
+    assert "Imported 2 of 3 entries of zotero.ris" in out.getvalue()
+    assert got == {"2601.18401": 1, "doi:10.1038/nature14539": 1}

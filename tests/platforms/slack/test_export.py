@@ -51,3 +51,10 @@ async def test_a_refused_upload_is_said_to_the_user(env: SlackEnv):
     env.api.fail("files.getUploadURLExternal", status=200, error="missing_scope")
     await env.dispatch(command_body("/papers", "export day 2026-01-27", response_url=env.api.response_url("x")))
     assert "Could not upload foundations-2026-01-27.bib" in env.api.responses("x")[-1]["text"]
+
+
+async def test_import_says_slack_commands_cannot_carry_files(env: SlackEnv):
+    await env.dispatch(command_body("/papers", "import", response_url=env.api.response_url("i")))
+    [answer] = env.api.responses("i")
+    assert answer["response_type"] == "ephemeral"
+    assert "Slack slash commands cannot carry files" in answer["text"] and "paperbot import FILE" in answer["text"]
