@@ -15,6 +15,7 @@ from bot.ports import (
     Chat,
     Clock,
     Explainer,
+    ListingArchive,
     NotConfigured,
     PaperScorer,
     PaperSource,
@@ -53,6 +54,7 @@ class Deps:
     explainer: Explainer | None = None
     weekly_writer: WeeklyWriter | None = None
     platforms: Mapping[str, Platform] = field(default_factory=dict)  # the running platforms, by name
+    archive: ListingArchive | None = None  # past announcement days (OAI-PMH), for the first start
     gate: PostGate = field(default_factory=PostGate)  # closed on shutdown: posting stops between messages
 
     @property

@@ -152,3 +152,8 @@ def stored_ids(db: Database, ids: Sequence[str]) -> set[str]:
         sql = f"SELECT arxiv_id FROM papers WHERE arxiv_id IN ({marks})"  # noqa: S608 - only "?" marks
         found.update(r[0] for r in db.execute(sql, chunk))
     return found
+
+
+def listing_day_count(db: Database) -> int:
+    """How many announcement days are stored (0: an empty store)."""
+    return db.execute("SELECT count(DISTINCT day) FROM listings").fetchone()[0]
