@@ -20,7 +20,7 @@ from bot.llm.scoring import LLMScorer
 from bot.llm.weekly import LLMWeeklyWriter
 from bot.platforms.console import console_loop, console_platform
 from bot.platforms.registry import PLATFORMS, PlatformRegistry
-from bot.ports import Platform
+from bot.ports import NotConfigured, Platform, UpstreamError
 from bot.progress import terminal_progress
 from bot.scheduler import build_scheduler, missed_today
 from bot.shutdown import ShuttingDown
@@ -125,6 +125,8 @@ async def start_up(config: Config, deps: Deps, *, progress: Progress | None = No
                      len(done.days), ", ".join(d.isoformat() for d in done.days), done.scored,
                      ", ".join(done.posted) or "no team",
                      f"; {len(done.failed)} failed, retried at the next start" if done.failed else "")
+    except (UpstreamError, NotConfigured) as e:
+        log.warning("first start stopped: %s; the next start resumes it where it stopped", e)
     except Exception:
         log.exception("first start failed; the next start resumes it where it stopped")
     await catch_up(config, deps)

@@ -99,7 +99,7 @@ async def first_start(deps: Deps, *, progress: Progress | None = None) -> FirstS
         await _score(deps, report, bar)
         if deps.config.startup.post_latest and report.days and not state.get("posted"):
             with deps.gate.job():  # on SIGTERM a post in progress may finish, like the daily job's
-                state["posted"] = await _post_latest(deps, report)
+                state["posted"] = await _post_latest(deps, report, bar)
     finally:
         bar.close()
     state["status"] = "running" if report.failed else "done"  # a failed day is scored on the next start
@@ -171,9 +171,10 @@ async def _score(deps: Deps, report: FirstStart, bar: Progress) -> None:
         bar.advance(f"{team.name} {day}: {picks} picks")
 
 
-async def _post_latest(deps: Deps, report: FirstStart) -> bool:
+async def _post_latest(deps: Deps, report: FirstStart, bar: Progress) -> bool:
     """Post the latest day's digest once per team (idempotent: a post already made is skipped); True if all went."""
     latest, ok = report.days[0], True
+    bar.phase(f"Posting the {latest} digest", total=len(deps.config.teams), unit="team")
     for team in deps.config.teams:
         try:
             result = await run_daily(team, deps, day=latest, dry_run=False)
@@ -184,4 +185,5 @@ async def _post_latest(deps: Deps, report: FirstStart) -> bool:
             continue
         if result.published is not None:
             report.posted.append(team.name)
+        bar.advance(team.name)
     return ok

@@ -14,7 +14,7 @@ from __future__ import annotations
 import itertools
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import UTC, date, datetime, timedelta
 from xml.sax.saxutils import escape, quoteattr
 
 from bot.core.models import Paper
@@ -25,6 +25,16 @@ HEAD = ('<?xml version="1.0" encoding="UTF-8"?>\n<OAI-PMH xmlns="http://www.open
         'xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" xsi:schemaLocation="http://www.openarchives.org/'
         'OAI/2.0/ http://www.openarchives.org/OAI/2.0/OAI-PMH.xsd">\n<responseDate>2026-02-08T12:00:00Z'
         '</responseDate>\n')
+
+
+def last_weekdays(n: int, *, before: date | None = None) -> list[date]:
+    """The n weekdays (announcement datestamps) before `before` (default: today, UTC), newest first."""
+    out, d = [], before or datetime.now(UTC).date()
+    while len(out) < n:
+        d -= timedelta(days=1)
+        if d.weekday() < 5:
+            out.append(d)
+    return out
 
 
 @dataclass(frozen=True)
