@@ -25,9 +25,9 @@ async def import_(req: Request, deps: Deps, args: Args) -> Message:
     upload = req.upload
     if upload is None:
         raise UserError(NO_FILE)
-    if len(upload.data) > MAX_BYTES:
-        raise UserError(f"{upload.filename} is {len(upload.data) // 1_000_000} MB: a reading list up to "
-                        f"{MAX_BYTES // 1_000_000} MB, please.")
+    if not upload.data or len(upload.data) > MAX_BYTES:
+        raise UserError(f"{upload.filename} is empty or larger than {MAX_BYTES // 1_000_000} MB: send a reading "
+                        "list up to that size.")
     team = deps.team_of(req).name
     try:
         report = await import_reading_list(deps, team, upload, added_by=f"{req.platform}:{req.user}")
