@@ -183,7 +183,7 @@ async def _post_latest(deps: Deps, report: FirstStart, bar: Progress) -> bool:
             report.failed.append(f"{team.name} post {latest}: {e}")
             ok = False
             continue
-        if result.published is not None:
+        if result.published is not None and result.published.targets:  # a team with no channel posts nowhere
             report.posted.append(team.name)
         bar.advance(team.name)
     return ok
