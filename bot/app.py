@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo
 from bot import metrics
 from bot.config import Config, TeamConfig
 from bot.health import Health
+from bot.llm.ask import LLMAsker
 from bot.llm.client import OpenAIChat
 from bot.llm.explain import LLMExplainer
 from bot.llm.scoring import LLMScorer
@@ -56,15 +57,17 @@ def build_deps(config: Config, *, store: Store | None = None, platforms: dict[st
                          min_interval_s=a.min_interval_s)
     archive = OaiArchive(oai_url=a.oai_url, throttle=source.throttle, timeout_s=a.timeout_s)  # one 3 s rule
     llm = build_llm(config)
-    scorer = explainer = weekly_writer = None
+    scorer = explainer = weekly_writer = asker = None
     if llm is not None:
         scorer = LLMScorer(llm, batch_size=config.llm.batch_size, concurrency=config.llm.concurrency,
                            max_abstract_chars=config.llm.max_abstract_chars)
         explainer = LLMExplainer(llm)
         weekly_writer = LLMWeeklyWriter(llm, concurrency=config.llm.concurrency)
+        asker = LLMAsker(llm)
     return Deps(config=config, store=store or Store.open(config.storage.path),
                 clock=SystemClock(config.schedule.timezone), source=source, scorer=scorer, llm=llm,
-                explainer=explainer, weekly_writer=weekly_writer, platforms=dict(platforms or {}), archive=archive)
+                explainer=explainer, weekly_writer=weekly_writer, asker=asker, platforms=dict(platforms or {}),
+                archive=archive)
 
 
 async def daily_job(team: TeamConfig, *, deps: Deps) -> None:

@@ -10,6 +10,7 @@ from typing import Any, Protocol, runtime_checkable
 from bot.config import TeamConfig
 from bot.core.message import Message
 from bot.core.models import Criteria, Listing, Paper, Score
+from bot.core.sections import Passage
 from bot.core.votes import VoteEmoji
 
 
@@ -188,6 +189,27 @@ class Explainer(Protocol):
     async def explain(self, paper: Paper, criteria: Criteria, *, question: str = "",
                       full_text: str | None = None) -> tuple[str, CallRecord]:
         """Markdown-free plain text answer (TL;DR, key idea, why it matters here, limitations) and its cost."""
+        ...
+
+
+@dataclass(frozen=True, slots=True)
+class PaperAnswer:
+    """An answer to a question about a paper, the sections it drew on, and what it cost."""
+
+    text: str
+    sections: tuple[str, ...]
+    call: CallRecord
+
+
+class Asker(Protocol):
+    """Answers a question about one paper from passages of its text (bot.llm.ask implements it)."""
+
+    model: str
+    prompt_version: str
+
+    async def answer(self, paper: Paper, question: str, *, passages: Sequence[Passage],
+                     earlier: Sequence[tuple[str, str]] = ()) -> PaperAnswer:
+        """A plain-text answer grounded in `passages`, with the thread's earlier (question, answer) pairs as context."""
         ...
 
 

@@ -12,6 +12,7 @@ from bot.core.models import Request
 from bot.core.votes import VoteEmoji
 from bot.ports import (
     LLM,
+    Asker,
     Chat,
     Clock,
     Explainer,
@@ -53,6 +54,7 @@ class Deps:
     llm: LLM | None = None
     explainer: Explainer | None = None
     weekly_writer: WeeklyWriter | None = None
+    asker: Asker | None = None  # questions about a paper in its thread (bot.llm.ask)
     platforms: Mapping[str, Platform] = field(default_factory=dict)  # the running platforms, by name
     archive: ListingArchive | None = None  # past announcement days (OAI-PMH), for the first start
     gate: PostGate = field(default_factory=PostGate)  # closed on shutdown: posting stops between messages

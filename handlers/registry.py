@@ -27,7 +27,7 @@ if TYPE_CHECKING:
     from handlers.deps import Deps
 
 __all__ = ["REGISTRY", "Args", "CommandSpec", "Permission", "PermissionDenied", "RegistrationError", "Registry",
-           "Sub", "UserError", "command", "dispatch", "group", "help_message", "pop_share", "split_command",
+           "Sub", "UserError", "command", "dispatch", "group", "guarded", "help_message", "pop_share", "split_command",
            "split_share", "tokenize"]
 
 log = logging.getLogger("paperbot.commands")
@@ -217,27 +217,32 @@ async def dispatch(req: Request, deps: Deps) -> Message:
         names = ", ".join(f"/{c.name}" for c in REGISTRY.all())
         return Message.text(f"Unknown command /{req.command}. Try one of: {names}.")
     text, share = split_share(spec, req.text)
+    msg = await guarded(spec.name, spec.run(replace(req, text=text), deps), text=req.text, usage=spec.usage)
+    return replace(msg, ephemeral=False) if share else msg
+
+
+async def guarded(name: str, work: Awaitable[Message], *, text: str = "", usage: str = "") -> Message:
+    """Await a handler's reply under the one error policy (commands, mentions, link cards); never raises."""
     try:
-        msg = await spec.run(replace(req, text=text), deps)
+        return await work
     except UserError as e:
-        metrics.record_command_error(spec.name, "permission" if isinstance(e, PermissionDenied) else "user")
-        usage = e.usage or spec.usage
+        metrics.record_command_error(name, "permission" if isinstance(e, PermissionDenied) else "user")
+        usage = e.usage or usage
         return Message.text(f"{e}\nUsage: {usage}" if usage else str(e))
     except UpstreamError as e:
-        log.warning("upstream failure in /%s: %s", spec.name, e)
-        metrics.record_command_error(spec.name, "upstream")
+        log.warning("upstream failure in /%s: %s", name, e)
+        metrics.record_command_error(name, "upstream")
         return Message.text(f"{e.service} is not answering right now ({e.detail or 'no answer'}). "
                             "Please try again in a minute.")
     except NotConfigured as e:
-        metrics.record_command_error(spec.name, "not_configured")
+        metrics.record_command_error(name, "not_configured")
         return Message.text(str(e))
     except Exception:
         err_id = secrets.token_hex(4)
-        metrics.record_command_error(spec.name, "internal")
-        log.exception("command /%s failed [error id %s] text=%r", spec.name, err_id, req.text[:200])
+        metrics.record_command_error(name, "internal")
+        log.exception("command /%s failed [error id %s] text=%r", name, err_id, text[:200])
         return Message.text(f"Sorry, something went wrong (error id {err_id}). "
                             "An admin can find the details in the bot's log.")
-    return replace(msg, ephemeral=False) if share else msg
 
 
 def help_message(name: str | None = None) -> Message:

@@ -91,7 +91,8 @@ def show_reply(reply: Message, out: TextIO) -> None:
 
 
 HELP = """Type a command as you would in Slack or Discord, e.g. /papers today, /papers search "mixture of experts",
-/criteria show, /explain 2601.16725. React to a message with: react <message id> <emoji> [remove]
+/criteria show, /explain 2601.16725. Paste an arXiv link to see its card; ask about a paper with
+/ask 2601.16725 What is new here? React to a message with: react <message id> <emoji> [remove]
 (e.g. react 3 👍). Ctrl-D or /quit to leave."""
 
 
@@ -141,6 +142,9 @@ async def console_loop(service: BotService, *, user: str = "console-user", inp: 
                 continue
             ev = ReactionEvent("console", "console", parts[1], user, parts[2], added=parts[-1] != "remove")
             out.write(await service.on_reaction(ev) + "\n")
+            continue
+        if not line.startswith("/") and (cards := await service.link_cards("console", "console", line)):
+            out.write("\n\n".join(render(c, fmt="text") for c in cards) + "\n")  # a pasted link: its card
             continue
         head, _, rest = line.partition(" ")
         req = Request(platform="console", team="", channel="console", user=user, text=rest.strip(),

@@ -208,6 +208,9 @@ class FakeDiscord:
                                  "url": f"http://127.0.0.1/{name}", "proxy_url": f"http://127.0.0.1/{name}"}
                                 for name, data in files])
         msg["allowed_mentions_sent"] = body.get("allowed_mentions")
+        if ref := body.get("message_reference"):  # a reply: Discord echoes the reference, ids as strings
+            msg.update(type=19, message_reference={"type": 0, "message_id": str(ref["message_id"]),
+                                                   "channel_id": channel_id, "guild_id": GUILD_ID})
         self.messages[msg["id"]] = msg
         return msg
 
@@ -258,6 +261,7 @@ class FakeDiscord:
             thread = example("Example Thread Channel")
             thread.update(id=m[2], parent_id=m[1], guild_id=GUILD_ID, owner_id=BOT_ID, name=body.get("name", ""))
             self.threads[m[2]] = thread
+            await self.dispatch("THREAD_CREATE", {**thread, "newly_created": True})  # as Discord tells the bot
             return _json(201, thread)
         if re.fullmatch(r"/channels/\d+/messages/\d+/reactions/[^/]+/@me", path) and method == "PUT":
             return web.Response(status=204)

@@ -22,6 +22,7 @@ from bot.platforms.discord.chat import NO_MENTIONS, DiscordChat, login_rest
 from bot.platforms.discord.commands import sync_commands
 from bot.platforms.discord.components import ActionButton, ActionCodec, ActionSelect
 from bot.platforms.discord.interactions import InteractionRunner
+from bot.platforms.discord.paper_chat import PaperChat
 
 if TYPE_CHECKING:
     from handlers.service import BotService
@@ -66,6 +67,13 @@ class PaperbotClient(discord.Client):
         """Slash commands and autocomplete."""
         await self.runner.on_interaction(interaction)
 
+    async def on_message(self, message: discord.Message) -> None:
+        """A message that mentions the bot (its text arrives without the message content intent)."""
+        try:
+            await self.adapter.paper_chat.on_message(message, self.user)
+        except Exception:
+            log.exception("Discord: answering message %s failed", message.id)
+
     async def on_raw_reaction_add(self, payload: discord.RawReactionActionEvent) -> None:
         """A reaction was added (cached message or not)."""
         await self.adapter.reaction(payload, added=True)
@@ -97,6 +105,7 @@ class DiscordAdapter:
         self.chat = DiscordChat.for_config(self.client, config, codec=self.codec, seed_reactions=seed_reactions)
         self.vote_emoji = config.vote_emoji
         self.runner = InteractionRunner(service, self.chat, fast_reply_s=fast_reply_s)
+        self.paper_chat = PaperChat(service, self.chat)  # @mentions: cards and answers in a paper's thread
         self._task: asyncio.Task[None] | None = None
         self.ready_timeout_s = 60.0
 

@@ -14,6 +14,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot.config import ConfigError, SlackConfig, TeamConfig
 from bot.platforms.slack.chat import SLACK_ERRORS, SlackChat, build_client, describe
 from bot.platforms.slack.listeners import Listeners
+from bot.platforms.slack.paper_events import PaperEvents
 from bot.ports import UpstreamError
 from handlers.service import BotService
 
@@ -41,6 +42,7 @@ class SlackAdapter:
         self.app = AsyncApp(client=self.client, name="paperbot", signing_secret=config.signing_secret or None,
                             request_verification_enabled=http)
         Listeners(service, self.client).register(self.app)
+        PaperEvents(service, self.client).register(self.app)  # link_shared unfurls, app_mention answers
         self.bot_user_id = ""
         self._socket: AsyncSocketModeHandler | None = None
         self._runner: web.AppRunner | None = None
