@@ -21,12 +21,15 @@ from bot.llm.scoring import LLMScorer
 from bot.llm.weekly import LLMWeeklyWriter
 from bot.platforms.console import console_loop, console_platform
 from bot.platforms.registry import PLATFORMS, PlatformRegistry
-from bot.ports import Platform
+from bot.ports import NotConfigured, Platform, UpstreamError
+from bot.progress import terminal_progress
 from bot.scheduler import build_scheduler, missed_today
 from bot.shutdown import ShuttingDown
 from bot.sources.arxiv import ArxivSource
+from bot.sources.oai import OaiArchive
 from handlers.daily import run_daily
 from handlers.deps import Deps, SystemClock
+from handlers.first_start import Progress, first_start
 from handlers.service import BotService
 from storage import jobs, maintenance
 from storage.db import Store
@@ -52,6 +55,7 @@ def build_deps(config: Config, *, store: Store | None = None, platforms: dict[st
     a = config.arxiv
     source = ArxivSource(rss_url=a.rss_url, api_url=a.api_url, html_url=a.html_url, timeout_s=a.timeout_s,
                          min_interval_s=a.min_interval_s)
+    archive = OaiArchive(oai_url=a.oai_url, throttle=source.throttle, timeout_s=a.timeout_s)  # one 3 s rule
     llm = build_llm(config)
     scorer = explainer = weekly_writer = asker = None
     if llm is not None:
@@ -62,7 +66,8 @@ def build_deps(config: Config, *, store: Store | None = None, platforms: dict[st
         asker = LLMAsker(llm)
     return Deps(config=config, store=store or Store.open(config.storage.path),
                 clock=SystemClock(config.schedule.timezone), source=source, scorer=scorer, llm=llm,
-                explainer=explainer, weekly_writer=weekly_writer, asker=asker, platforms=dict(platforms or {}))
+                explainer=explainer, weekly_writer=weekly_writer, asker=asker, platforms=dict(platforms or {}),
+                archive=archive)
 
 
 async def daily_job(team: TeamConfig, *, deps: Deps) -> None:
@@ -111,6 +116,25 @@ async def catch_up(config: Config, deps: Deps, *, now: datetime | None = None) -
     return done
 
 
+async def start_up(config: Config, deps: Deps, *, progress: Progress | None = None) -> None:
+    """The first start's backfill (when the store is empty or it was interrupted), then the daily catch-up.
+
+    In this order, in one task: the catch-up then finds the latest digest posted and posts nothing twice.
+    """
+    try:
+        done = await first_start(deps, progress=progress or terminal_progress())
+        if done is not None:
+            log.info("first start: %d announcement days stored (%s), %d digests scored, latest posted for %s%s",
+                     len(done.days), ", ".join(d.isoformat() for d in done.days), done.scored,
+                     ", ".join(done.posted) or "no team",
+                     f"; {len(done.failed)} failed, retried at the next start" if done.failed else "")
+    except (UpstreamError, NotConfigured) as e:
+        log.warning("first start stopped: %s; the next start resumes it where it stopped", e)
+    except Exception:
+        log.exception("first start failed; the next start resumes it where it stopped")
+    await catch_up(config, deps)
+
+
 async def run_bot(config: Config, *, console: bool | None = None, stop: asyncio.Event | None = None,
                   registry: PlatformRegistry = PLATFORMS) -> None:
     """`paperbot run`: platforms + scheduler in one loop until Ctrl-C / SIGTERM (or `stop` is set)."""
@@ -143,7 +167,7 @@ async def run_bot(config: Config, *, console: bool | None = None, stop: asyncio.
         for sig in (signal.SIGINT, signal.SIGTERM):
             with contextlib.suppress(NotImplementedError):
                 loop.add_signal_handler(sig, stop.set)
-        tasks.append(asyncio.create_task(catch_up(config, deps)))
+        tasks.append(asyncio.create_task(start_up(config, deps)))
         if use_console:
             tasks.append(asyncio.create_task(_console_then_stop(service, stop)))
         health.phase = "running"

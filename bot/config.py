@@ -31,6 +31,13 @@ class ArxivConfig:
     html_url: str = "https://arxiv.org/html/{id}"
     timeout_s: float = 30.0
     min_interval_s: float = 3.0
+    oai_url: str = "https://oaipmh.arxiv.org/oai"
+
+
+@dataclass(frozen=True)
+class StartupConfig:
+    backfill_days: int = 7  # announcement days fetched and scored on an empty store (0: none)
+    post_latest: bool = True  # post the latest of them once, when the backfill is done
 
 
 @dataclass(frozen=True)
@@ -141,6 +148,7 @@ class Config:
     teams: tuple[TeamConfig, ...]
     source: str = "<defaults>"
     ops: OpsConfig = field(default_factory=OpsConfig)
+    startup: StartupConfig = field(default_factory=StartupConfig)
 
     def team(self, name: str | None) -> TeamConfig:
         """The named team, or the first one when name is None."""
@@ -197,7 +205,7 @@ def load_config(path: str | Path | None = None, environ: Mapping[str, str] | Non
 def parse_config(raw: Mapping[str, Any], env: Mapping[str, str], *, source: str = "<dict>") -> Config:
     """Validate a parsed TOML mapping and merge secrets from the environment."""
     r = TomlReader(raw, source)
-    known = {"storage", "arxiv", "llm", "schedule", "slack", "discord", "ops", "teams"}
+    known = {"storage", "arxiv", "llm", "schedule", "slack", "discord", "ops", "teams", "startup"}
     for k in raw:
         if k not in known:
             raise ConfigError(f"{source}: unknown section [{k}] (expected one of {', '.join(sorted(known))})")
@@ -213,7 +221,9 @@ def parse_config(raw: Mapping[str, Any], env: Mapping[str, str], *, source: str 
     names = [t.name.lower() for t in teams]
     if len(set(names)) != len(names):
         raise ConfigError(f"{source}: teams.name must be unique")
-    return Config(storage, arxiv, llm, schedule, slack, discord, teams, source, ops=_ops(r, env))
+    startup = StartupConfig(backfill_days=int(r.num("startup.backfill_days", StartupConfig.backfill_days, lo=0, hi=30)),
+                            post_latest=r.bool("startup.post_latest", StartupConfig.post_latest))
+    return Config(storage, arxiv, llm, schedule, slack, discord, teams, source, ops=_ops(r, env), startup=startup)
 
 
 def _arxiv(r: TomlReader) -> ArxivConfig:
@@ -233,6 +243,7 @@ def _arxiv(r: TomlReader) -> ArxivConfig:
         html_url=r.url("arxiv.html_url", ArxivConfig.html_url),
         timeout_s=r.num("arxiv.timeout_s", ArxivConfig.timeout_s, lo=1),
         min_interval_s=r.num("arxiv.min_interval_s", ArxivConfig.min_interval_s, lo=0),
+        oai_url=r.url("arxiv.oai_url", ArxivConfig.oai_url),
     )
 
 

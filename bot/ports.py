@@ -92,6 +92,14 @@ class PaperSource(Protocol):
         ...
 
 
+class ListingArchive(Protocol):
+    """Past announcement days (arXiv's OAI-PMH): the first start's backfill reads them."""
+
+    async def announced(self, day: date, categories: Sequence[str], announce_types: Sequence[str]) -> Listing:
+        """What was announced on `day` for the categories (an empty Listing on a day without an announcement)."""
+        ...
+
+
 @dataclass(frozen=True, slots=True)
 class Completion:
     """One LLM answer with what it cost."""

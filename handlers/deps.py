@@ -16,6 +16,7 @@ from bot.ports import (
     Chat,
     Clock,
     Explainer,
+    ListingArchive,
     NotConfigured,
     PaperScorer,
     PaperSource,
@@ -55,6 +56,7 @@ class Deps:
     weekly_writer: WeeklyWriter | None = None
     asker: Asker | None = None  # questions about a paper in its thread (bot.llm.ask)
     platforms: Mapping[str, Platform] = field(default_factory=dict)  # the running platforms, by name
+    archive: ListingArchive | None = None  # past announcement days (OAI-PMH), for the first start
     gate: PostGate = field(default_factory=PostGate)  # closed on shutdown: posting stops between messages
 
     @property

@@ -277,3 +277,19 @@ def m007_paper_threads(db: Database) -> None:
         )"""
     )
     db.execute("CREATE INDEX thread_questions_root ON thread_questions(platform, root, arxiv_id, id)")
+
+
+@migrations()
+def m008_team_examples(db: Database) -> None:
+    """A team's labelled examples (an imported reading list: positives) for the ranker to learn from."""
+    db.execute(
+        """CREATE TABLE team_examples (
+            team TEXT NOT NULL,
+            arxiv_id TEXT NOT NULL,          -- a papers row: an arXiv id, or doi:/ref: for other imported papers
+            label INTEGER NOT NULL,          -- +1 positive (read it, want more like it), -1 negative
+            source TEXT NOT NULL DEFAULT '', -- "import:zotero.bib"
+            added_by TEXT NOT NULL DEFAULT '',  -- platform:user id, or "cli"
+            added_at TEXT NOT NULL,
+            PRIMARY KEY (team, arxiv_id)
+        )"""
+    )

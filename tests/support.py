@@ -21,9 +21,10 @@ FIXTURES = Path(__file__).resolve().parent / "fixtures"
 
 
 def make_config(tmp_path: Path, *, env: dict[str, str] | None = None, **sections: dict[str, Any]) -> Config:
-    """The shipped config.toml with sections/keys overridden, storage in tmp_path."""
+    """The shipped config.toml with sections/keys overridden, storage in tmp_path, no first-start backfill."""
     raw = tomllib.loads(default_config_text())
     raw["storage"]["path"] = str(tmp_path / "paperbot.db")
+    raw["startup"]["backfill_days"] = 0  # no first-start backfill (it reads arXiv) unless a test asks for one
     for name, values in sections.items():
         if name == "team":
             raw["teams"][0].update(values)

@@ -155,6 +155,8 @@ EXAMPLES: dict[str, tuple[str, list[int]]] = {
     "/papers upvote <arxiv id>": ("/papers upvote 2601.18401", [0]),
     "/papers cost [week|month|all]": ("/papers cost month", [0, 1, 2, 3]),
     "/papers stats [week|month|all]": ("/papers stats month", [0, 1, 4, 5]),
+    "/papers export <period> [bibtex|csv]": ("/papers export week csv", [0, 1]),
+    "/papers import <file: .bib, .ris or Zotero .csv>": ("/papers import", [0]),
     "/papers help": ("/papers help", [0, 2, 3]),
     "/criteria show": ("/criteria show", [0, -2, -1]),
     "/criteria add topic|keyword|exclude|author|category <value>": ("/criteria add keyword state space models",

@@ -115,6 +115,16 @@ class Image:
 
 
 @dataclass(frozen=True, slots=True)
+class Attachment:
+    """A file that goes with a reply (an export): uploaded in chat, written or printed by the CLI."""
+
+    filename: str
+    data: bytes
+    title: str  # one line saying what it is ("37 papers as BibTeX")
+    mime: str = "text/plain"
+
+
+@dataclass(frozen=True, slots=True)
 class Form:
     """Ask the user for one long text (a Slack modal, a Discord modal, a console prompt).
 
@@ -147,6 +157,7 @@ class Message:
     actions: tuple[Action, ...] = ()  # message-level buttons (e.g. "More" pagination)
     key: str = ""  # stable identity of a post within a thread, for idempotent posting
     form: Form | None = None  # set when the reply is "fill in this form" (criteria edit)
+    attachment: Attachment | None = None  # a file the platform uploads with the reply (exports)
 
     @classmethod
     def text(cls, text: str, *, ephemeral: bool = True) -> Message:

@@ -6,6 +6,7 @@ import re
 from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Any
+from urllib.parse import quote, quote_plus
 
 # New-style ids (2601.16725, optional vN) and old-style ids (astro-ph/0601001, hep-th/9901001v2).
 _NEW_ID = r"\d{4}\.\d{4,5}"
@@ -26,6 +27,8 @@ _IN_TEXT = re.compile(
 )
 
 ANNOUNCE_TYPES = ("new", "cross", "replace", "replace-cross")
+# Keys of imported papers that are not on arXiv (stored beside arXiv ids in papers.arxiv_id).
+DOI_KEY, REF_KEY = "doi:", "ref:"
 
 
 def parse_arxiv_id(text: str) -> str | None:
@@ -63,12 +66,18 @@ class Paper:
 
     @property
     def abs_url(self) -> str:
-        """Link to the abstract page."""
+        """Link to the abstract page (an imported paper that is not on arXiv: its DOI, else a title search)."""
+        if self.arxiv_id.startswith(DOI_KEY):
+            return "https://doi.org/" + quote(self.arxiv_id.removeprefix(DOI_KEY), safe="/:;()")
+        if self.arxiv_id.startswith(REF_KEY):
+            return "https://scholar.google.com/scholar?q=" + quote_plus(self.title)
         return f"https://arxiv.org/abs/{self.arxiv_id}"
 
     @property
     def pdf_url(self) -> str:
-        """Link to the PDF."""
+        """Link to the PDF ("" for an imported paper that is not on arXiv)."""
+        if self.arxiv_id.startswith((DOI_KEY, REF_KEY)):
+            return ""
         return f"https://arxiv.org/pdf/{self.arxiv_id}"
 
     @property
@@ -225,6 +234,14 @@ class ReactionEvent:
 
 
 @dataclass(frozen=True, slots=True)
+class Upload:
+    """A file a user attached to a command (Discord's attachment option, a path typed at the console)."""
+
+    filename: str
+    data: bytes
+
+
+@dataclass(frozen=True, slots=True)
 class Request:
     """A command as a user typed it, reduced to what handlers need."""
 
@@ -237,6 +254,7 @@ class Request:
     user_name: str = ""
     roles: tuple[str, ...] = ()  # platform role NAMES (anyone can name a role "admin": never trusted)
     is_admin: bool = False  # set by the adapter from a real permission (Discord Manage Server)
+    upload: Upload | None = None  # a file the user attached, where the platform lets commands carry one
 
 
 @dataclass(frozen=True, slots=True)

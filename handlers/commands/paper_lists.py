@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import timedelta
 
 from bot.core.message import Message
@@ -56,12 +57,20 @@ def _page_of(rows: Sequence[dict], args: Args, *, title: str, command: str, empt
     return paper_list(title, page.slice(picks), page=page, command=command, empty=empty, note=note)
 
 
-async def _recent(req: Request, deps: Deps, args: Args, *, days: int) -> Message:
-    """The team's picks of the last `days` digest days (today: the latest digest when today has none)."""
+@dataclass(frozen=True, slots=True)
+class Recent:
+    """The pick rows of a recent span (picks_between rows) and how to title and annotate them."""
+
+    rows: list[dict]
+    title: str
+    note: str
+    empty: str
+
+
+async def recent_picks(req: Request, deps: Deps, *, days: int) -> Recent:
+    """The team's pick rows of the last `days` days (1 day: the latest digest when today has none)."""
     team_config = deps.team_of(req)
     team, now = team_config.name, deps.team_today(team_config)
-    if args.words:
-        raise UserError(f"/papers {args.sub} takes no words (only --page N), not {args.rest!r}.")
     start, end = now - timedelta(days=days - 1), now
     title = f"{team} · papers of {now}" if days == 1 else f"{team} · papers of {start} – {end}"
     empty, note = "No papers were picked in this period.", RANKING_NOTE
@@ -75,7 +84,15 @@ async def _recent(req: Request, deps: Deps, args: Args, *, days: int) -> Message
             note = f"No digest for {now} yet: this is the latest, of {latest}. {RANKING_NOTE}"
         else:
             empty = "No digest yet today."
-    return _page_of(rows, args, title=title, command=f"/papers {args.sub}", empty=empty, note=note)
+    return Recent(rows, title, note, empty)
+
+
+async def _recent(req: Request, deps: Deps, args: Args, *, days: int) -> Message:
+    """The team's picks of the last `days` digest days (today: the latest digest when today has none)."""
+    if args.words:
+        raise UserError(f"/papers {args.sub} takes no words (only --page N), not {args.rest!r}.")
+    got = await recent_picks(req, deps, days=days)
+    return _page_of(got.rows, args, title=got.title, command=f"/papers {args.sub}", empty=got.empty, note=got.note)
 
 
 @papers.sub("today", help="the team's picks of today's digest (the latest one if today has none)")

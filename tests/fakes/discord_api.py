@@ -110,6 +110,7 @@ class FakeDiscord:
         self.commands: dict[str, list[dict[str, Any]]] = {}  # guild id -> synced definitions
         self.guild: dict[str, Any] = self._guild()
         self.member_roles: list[str] = []  # the bot member's role ids (doctor)
+        self.cdn: dict[str, bytes] = {}  # path -> bytes of files users "uploaded" (attachment options)
         self._rules: list[_Rule] = []
         self._ids = itertools.count(1_300_000_000_000_000_000)
         self._seq = itertools.count(1)
@@ -123,6 +124,7 @@ class FakeDiscord:
         """Serve on 127.0.0.1 on a free port."""
         app = web.Application(client_max_size=32 * 1024 * 1024)
         app.router.add_get("/gateway", self._gateway)
+        app.router.add_get("/attachments/{tail:.*}", self._cdn)
         app.router.add_route("*", self.PREFIX + "/{tail:.*}", self._rest)
         self._runner = web.AppRunner(app, handle_signals=False)
         await self._runner.setup()
@@ -161,6 +163,22 @@ class FakeDiscord:
         payload = {"op": 0, "t": event, "s": next(self._seq), "d": data}
         for ws in list(self._sockets):
             await ws.send_str(json.dumps(payload))
+
+    def upload(self, filename: str, data: bytes, *, content_type: str = "text/plain") -> dict[str, Any]:
+        """A file a user attached to a command: its attachment object (the documented fields), served by the
+        fake's CDN at its `url`. No recording of a resolved attachment exists; built from the field table."""
+        att_id = str(next(self._ids))
+        path = f"/attachments/{CHANNEL_ID}/{att_id}/{filename}"
+        self.cdn[path] = data
+        url = f"http://127.0.0.1:{self.port}{path}"
+        return {"id": att_id, "filename": filename, "size": len(data), "url": url, "proxy_url": url,
+                "content_type": content_type, "ephemeral": True}
+
+    async def _cdn(self, request: web.Request) -> web.Response:
+        self.requests.append(Recorded("GET", request.path, dict(request.query), dict(request.headers), None, [],
+                                      time.monotonic()))
+        data = self.cdn.get(request.path)
+        return web.Response(body=data) if data is not None else web.Response(status=404)
 
     # --- objects ---------------------------------------------------------------------------------------------
     def bot_user(self) -> dict[str, Any]:

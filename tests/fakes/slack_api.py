@@ -170,6 +170,8 @@ class FakeSlack:
         if method == "files.completeUploadExternal":
             files = body.get("files") or []
             return {"ok": True, "files": [{"id": f.get("id"), "title": f.get("title", "")} for f in files]}
+        if method == "conversations.open":  # the bot's DM with `users` (documented shape: channel.id "D…")
+            return {"ok": True, "channel": {"id": "D" + str(body.get("users", "U0")).lstrip("UW")[:10]}}
         if method == "chat.unfurl":  # documented answer: {"ok": true} (no official example in the fixtures)
             return {"ok": True}
         if method == "apps.connections.open":
@@ -190,7 +192,7 @@ class _Handler(BaseHTTPRequestHandler):
         parts = urlsplit(self.path)
         raw = self.rfile.read(int(self.headers.get("Content-Length") or 0))
         if parts.path.startswith("/upload/"):
-            self._record("upload", parts.path, {"bytes": len(raw)}, 200)
+            self._record("upload", parts.path, {"bytes": len(raw), "data": raw}, 200)
             return self._send(200, f"OK - {len(raw)}".encode(), "text/plain")
         body = _parse(raw, self.headers.get("Content-Type", ""), parts.query)
         if parts.path.startswith("/response/"):

@@ -28,9 +28,12 @@ if TYPE_CHECKING:
 log = logging.getLogger("paperbot.discord")
 
 HASH_KEY = "discord.commands_hash"
-STRING, INTEGER, BOOLEAN = 3, 4, 5
+STRING, INTEGER, BOOLEAN, ATTACHMENT = 3, 4, 5, 11
+FILE_OPTION = "file"  # the attachment option of a command whose usage takes a <file…> (/papers import)
+MAX_UPLOAD_BYTES = 20 * 1024 * 1024
 SUB_OPTION_NAMES = {"papers": "view"}  # what the subcommand option is called; "action" elsewhere
 _TAKES_ID = re.compile(r"<arxiv|\bid\b", re.IGNORECASE)  # "<arxiv id>", not a "[--arxiv]" flag
+_TAKES_FILE = re.compile(r"<file\b", re.IGNORECASE)
 _NAME_OK = re.compile(r"^[-_a-z0-9]{1,32}$")
 PAPER_CARD = "Paper card"
 MESSAGE_COMMAND = 3  # an application command type: "Apps → Paper card" on a message (a context menu)
@@ -84,6 +87,9 @@ def definition(spec: CommandSpec) -> dict[str, Any]:
     if "page" in f"{spec.help} {usages}".lower():  # the registry's lists take "--page N"
         options.append({"type": INTEGER, "name": "page", "description": "page of a long answer", "required": False,
                         "min_value": 1})
+    if _TAKES_FILE.search(usages):
+        options.append({"type": ATTACHMENT, "name": FILE_OPTION, "required": False,
+                        "description": "a file for the subcommands that read one (import: .bib, .ris, Zotero .csv)"})
     options.append({"type": BOOLEAN, "name": "share", "description": "post the answer in the channel for everyone",
                     "required": False})
     options.sort(key=lambda o: not o["required"])

@@ -16,9 +16,9 @@ import discord
 from discord.app_commands import Choice
 
 from bot.core.message import Action, Message, Paragraph
-from bot.core.models import Request
+from bot.core.models import Request, Upload
 from bot.platforms.discord import commands as cmds
-from bot.platforms.discord.chat import NO_MENTIONS, DiscordChat
+from bot.platforms.discord.chat import NETWORK_ERRORS, NO_MENTIONS, DiscordChat
 from bot.platforms.discord.components import FormModal
 from bot.platforms.discord.markdown import clip
 from bot.platforms.discord.paper_chat import NO_LINK, message_text
@@ -49,12 +49,29 @@ def roles_of(interaction: discord.Interaction) -> tuple[str, ...]:
     return tuple(roles)
 
 
-def request_for(interaction: discord.Interaction, command: str, *, text: str) -> Request:
+def request_for(interaction: discord.Interaction, command: str, *, text: str, upload: Upload | None = None) -> Request:
     """The neutral Request for a user's interaction."""
     user = interaction.user
     return Request(platform="discord", team="", channel=channel_of(interaction), user=str(user.id), text=text,
                    command=command, user_name=getattr(user, "display_name", "") or "", roles=roles_of(interaction),
-                   is_admin=bool(interaction.permissions.manage_guild))
+                   is_admin=bool(interaction.permissions.manage_guild), upload=upload)
+
+
+async def upload_of(interaction: discord.Interaction, data: dict[str, Any]) -> Upload | None:
+    """The file given in the command's attachment option, read from the CDN URL Discord resolved it to."""
+    att_id = cmds.options_of(data).get(cmds.FILE_OPTION)
+    att = ((data.get("resolved") or {}).get("attachments") or {}).get(str(att_id)) if att_id else None
+    if not att or not att.get("url"):
+        return None
+    if int(att.get("size") or 0) > cmds.MAX_UPLOAD_BYTES:
+        log.info("Discord: attachment %s is %s bytes; not read", att.get("filename"), att.get("size"))
+        return Upload(str(att.get("filename") or "upload"), b"")
+    try:
+        body = await interaction.client.http.get_from_cdn(str(att["url"]))
+    except (discord.HTTPException, *NETWORK_ERRORS) as e:
+        log.warning("Discord: could not read attachment %s: %s", att.get("filename"), e)
+        return None
+    return Upload(str(att.get("filename") or "upload"), body)
 
 
 def shared(spec: CommandSpec | None, text: str) -> bool:
@@ -94,7 +111,7 @@ class InteractionRunner:
                                                             allowed_mentions=NO_MENTIONS)
                     return
                 text, share = cmds.text_from_options(spec, cmds.options_of(data))
-                await self.run(interaction, spec.name, text=text, share=share)
+                await self.run(interaction, spec.name, text=text, share=share, data=data)
             elif interaction.type is discord.InteractionType.autocomplete:
                 await self.autocomplete(interaction, data)
         except Exception:
@@ -137,10 +154,11 @@ class InteractionRunner:
         command, text = split_command(line)
         await self.run(interaction, command, text=text, share=shared(self.spec(command), text))
 
-    async def run(self, interaction: discord.Interaction, command: str, *, text: str, share: bool) -> None:
+    async def run(self, interaction: discord.Interaction, command: str, *, text: str, share: bool,
+                  data: dict[str, Any] | None = None) -> None:
         """Run one command, deferring when it may take longer than Discord's 3 s, and answer."""
         spec = self.spec(command)
-        await self.respond(interaction, self.service.run_command(request_for(interaction, command, text=text)),
+        await self.respond(interaction, self._execute(interaction, command, text, data),
                            slow=spec is not None and spec.slow, share=share, line=f"/{command} {text}".strip())
 
     async def respond(self, interaction: discord.Interaction, work: Awaitable[Message], *, slow: bool, share: bool,
@@ -165,6 +183,12 @@ class InteractionRunner:
         except discord.HTTPException as e:
             log.error("Discord: answering %s failed: HTTP %s code %s: %s", line, e.status, e.code, e.text)
             return msg, []
+
+    async def _execute(self, interaction: discord.Interaction, command: str, text: str,
+                       data: dict[str, Any] | None) -> Message:
+        # The attachment is read inside the task, so a slow download is covered by the defer like the command.
+        upload = await upload_of(interaction, data) if data else None
+        return await self.service.run_command(request_for(interaction, command, text=text, upload=upload))
 
     async def answer(self, interaction: discord.Interaction, msg: Message, *, deferred: bool, line: str) -> list[str]:
         """Send a command's Message as the interaction's answer (a modal for a form, when still possible)."""
