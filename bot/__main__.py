@@ -1,4 +1,4 @@
-"""`paperbot …` command line: run, daily, weekly, ask, demo, doctor, backfill."""
+"""`paperbot …` command line: run, daily, weekly, ask, demo, doctor, backfill, backup, import, export."""
 
 from __future__ import annotations
 
@@ -27,6 +27,8 @@ def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="paperbot", description="Daily arXiv digests for research teams.")
     p.add_argument("--config", help="config file (default: $PAPERBOT_CONFIG, ./config.toml, built-in defaults)")
     p.add_argument("-v", "--verbose", action="store_true", help="debug logging")
+    p.add_argument("--log-format", choices=("text", "json"),
+                   help="log lines as text or one JSON object per line (default: [ops] log_format)")
     sub = p.add_subparsers(dest="cmd", required=True, metavar="COMMAND")
 
     r = sub.add_parser("run", help="start the scheduler and the configured platforms (console if none)")
@@ -50,24 +52,42 @@ def build_parser() -> argparse.ArgumentParser:
     a.add_argument("--user", default="cli", help="user id to act as (default: cli)")
     a.add_argument("--team", help="team (default: the first team)")
     a.add_argument("--platform", default="console", help="platform the user is on (default: console)")
+    a.add_argument("--out", help="where a reply's file goes (/papers export): a file or directory, or - to print "
+                                 "it (default: the current directory, under its own name)")
 
     sub.add_parser("demo", help="run the whole pipeline offline on a bundled sample day and print the digest")
     sub.add_parser("doctor", help="check config, tokens and reachability of arXiv, the LLM, Slack, Discord")
 
     b = sub.add_parser("backfill", help="load papers from a listings file (JSONL, .gz ok) into the store")
     b.add_argument("file", help="JSONL with arxiv_id, title, authors, abstract, categories[, listing_dates]")
+
+    k = sub.add_parser("backup", help="copy the live database to FILE (SQLite online backup; safe while running)")
+    k.add_argument("file", help="where the copy goes (replaced if it exists)")
+
+    i = sub.add_parser("import", help="make a reading list (BibTeX, RIS, Zotero CSV) the team's positive examples")
+    i.add_argument("file", help="a .bib, .ris or Zotero .csv export")
+    i.add_argument("--team", help="team name (default: the first team)")
+    i.add_argument("--user", default="cli", help="recorded as who added the examples (default: cli)")
+
+    e = sub.add_parser("export", help="export picks, papers, votes and criteria history")
+    e.add_argument("--format", choices=("json", "csv", "bibtex"), default="json",
+                   help="json: everything; csv: one row per pick; bibtex: one entry per picked paper")
+    e.add_argument("--team", help="team name (default: every team)")
+    e.add_argument("--out", help="file to write (default: standard output)")
     return p
 
 
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the `paperbot` console script."""
     args = build_parser().parse_args(argv)
-    setup_logging(verbose=args.verbose)
+    setup_logging(verbose=args.verbose, fmt=args.log_format or "text")
     try:
         config = load_config(args.config)
     except ConfigError as e:
         print(f"paperbot: config error: {e}", file=sys.stderr)
         return 2
+    if args.log_format is None and config.ops.log_format != "text":
+        setup_logging(verbose=args.verbose, fmt=config.ops.log_format)
     try:
         return asyncio.run(_dispatch(args, config))
     except KeyboardInterrupt:
@@ -95,13 +115,26 @@ async def _dispatch(args: argparse.Namespace, config: Config) -> int:
             return await cc.weekly(config, week=args.week, team=args.team, dry_run=args.dry_run, fmt=args.format,
                                    force=args.force)
         case "ask":
-            return await cc.ask(config, args.line, user=args.user, team=args.team, platform=args.platform)
+            return await cc.ask(config, args.line, user=args.user, team=args.team, platform=args.platform,
+                                out=args.out)
         case "demo":
             return await cc.demo(config)
         case "doctor":
             return await cc.doctor(config)
         case "backfill":
             return await cc.backfill(config, args.file)
+        case "backup":
+            from bot import cli_ops
+
+            return await cli_ops.backup(config, args.file)
+        case "import":
+            from bot import cli_ops
+
+            return await cli_ops.import_file(config, args.file, team=args.team, user=args.user)
+        case "export":
+            from bot import cli_ops
+
+            return cli_ops.export(config, fmt=args.format, team=args.team, out=args.out)
     return 2
 
 

@@ -7,23 +7,31 @@ import contextlib
 import functools
 import logging
 import signal
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterable
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
+from bot import metrics
 from bot.config import Config, TeamConfig
+from bot.health import Health
+from bot.llm.ask import LLMAsker
 from bot.llm.client import OpenAIChat
 from bot.llm.explain import LLMExplainer
 from bot.llm.scoring import LLMScorer
 from bot.llm.weekly import LLMWeeklyWriter
-from bot.platforms.console import ConsoleChat, console_loop
-from bot.ports import Chat
+from bot.platforms.console import console_loop, console_platform
+from bot.platforms.registry import PLATFORMS, PlatformRegistry
+from bot.ports import NotConfigured, Platform, UpstreamError
+from bot.progress import terminal_progress
 from bot.scheduler import build_scheduler, missed_today
+from bot.shutdown import ShuttingDown
 from bot.sources.arxiv import ArxivSource
+from bot.sources.oai import OaiArchive
 from handlers.daily import run_daily
 from handlers.deps import Deps, SystemClock
+from handlers.first_start import Progress, first_start
 from handlers.service import BotService
-from storage import jobs
+from storage import jobs, maintenance
 from storage.db import Store
 
 log = logging.getLogger("paperbot.app")
@@ -42,29 +50,35 @@ def build_llm(config: Config) -> OpenAIChat | None:
     )
 
 
-def build_deps(config: Config, *, store: Store | None = None, chats: dict[str, Chat] | None = None) -> Deps:
+def build_deps(config: Config, *, store: Store | None = None, platforms: dict[str, Platform] | None = None) -> Deps:
     """Everything handlers need, from config (nothing connects until used)."""
     a = config.arxiv
     source = ArxivSource(rss_url=a.rss_url, api_url=a.api_url, html_url=a.html_url, timeout_s=a.timeout_s,
                          min_interval_s=a.min_interval_s)
+    archive = OaiArchive(oai_url=a.oai_url, throttle=source.throttle, timeout_s=a.timeout_s)  # one 3 s rule
     llm = build_llm(config)
-    scorer = explainer = weekly_writer = None
+    scorer = explainer = weekly_writer = asker = None
     if llm is not None:
         scorer = LLMScorer(llm, batch_size=config.llm.batch_size, concurrency=config.llm.concurrency,
                            max_abstract_chars=config.llm.max_abstract_chars)
         explainer = LLMExplainer(llm)
         weekly_writer = LLMWeeklyWriter(llm, concurrency=config.llm.concurrency)
+        asker = LLMAsker(llm)
     return Deps(config=config, store=store or Store.open(config.storage.path),
                 clock=SystemClock(config.schedule.timezone), source=source, scorer=scorer, llm=llm,
-                explainer=explainer, weekly_writer=weekly_writer, chats=dict(chats or {}))
+                explainer=explainer, weekly_writer=weekly_writer, asker=asker, platforms=dict(platforms or {}),
+                archive=archive)
 
 
 async def daily_job(team: TeamConfig, *, deps: Deps) -> None:
     """The scheduled daily run; failures are logged, never crash the bot."""
     try:
-        result = await run_daily(team, deps)
+        with deps.gate.job(), metrics.timed_job("daily"):
+            result = await run_daily(team, deps)
         if result.digest is None:
             log.info("daily %s: no announcement today", team.name)
+    except ShuttingDown:
+        log.info("daily digest for %s stopped before its next message; the next start posts the rest", team.name)
     except Exception:
         log.exception("daily digest for %s failed; it will be retried at the next start or run", team.name)
 
@@ -74,7 +88,10 @@ async def weekly_job(team: TeamConfig, *, deps: Deps) -> None:
     try:
         from handlers.weekly import run_weekly
 
-        await run_weekly(team, deps)
+        with deps.gate.job(), metrics.timed_job("weekly"):
+            await run_weekly(team, deps)
+    except ShuttingDown:
+        log.info("weekly report for %s stopped before its next message; the next run posts the rest", team.name)
     except Exception:
         log.exception("weekly report for %s failed", team.name)
 
@@ -99,70 +116,100 @@ async def catch_up(config: Config, deps: Deps, *, now: datetime | None = None) -
     return done
 
 
-async def run_bot(config: Config, *, console: bool | None = None, stop: asyncio.Event | None = None) -> None:
+async def start_up(config: Config, deps: Deps, *, progress: Progress | None = None) -> None:
+    """The first start's backfill (when the store is empty or it was interrupted), then the daily catch-up.
+
+    In this order, in one task: the catch-up then finds the latest digest posted and posts nothing twice.
+    """
+    try:
+        done = await first_start(deps, progress=progress or terminal_progress())
+        if done is not None:
+            log.info("first start: %d announcement days stored (%s), %d digests scored, latest posted for %s%s",
+                     len(done.days), ", ".join(d.isoformat() for d in done.days), done.scored,
+                     ", ".join(done.posted) or "no team",
+                     f"; {len(done.failed)} failed, retried at the next start" if done.failed else "")
+    except (UpstreamError, NotConfigured) as e:
+        log.warning("first start stopped: %s; the next start resumes it where it stopped", e)
+    except Exception:
+        log.exception("first start failed; the next start resumes it where it stopped")
+    await catch_up(config, deps)
+
+
+async def run_bot(config: Config, *, console: bool | None = None, stop: asyncio.Event | None = None,
+                  registry: PlatformRegistry = PLATFORMS) -> None:
     """`paperbot run`: platforms + scheduler in one loop until Ctrl-C / SIGTERM (or `stop` is set)."""
     deps = build_deps(config)
     service = BotService(deps)
     stop = stop or asyncio.Event()
     loop = asyncio.get_running_loop()
-    stoppers: list = []
+    platforms: dict[str, Platform] = {}
     tasks: list[asyncio.Task] = []
     scheduler = None
+    health = Health()
+    health.add("database", lambda: deps.store.call(maintenance.ping))
     try:
-        chats = await _start_platforms(config, service, stoppers)
-        use_console = console if console is not None else not chats
+        if config.ops.health_port and not _health_on_slack(config):
+            await health.serve(config.ops.health_host, config.ops.health_port)
+        routes = health.routes(with_metrics=_health_on_slack(config))  # for a platform's own HTTP server
+        await _start(platforms, (c.listen(config, service, routes) for c in registry.enabled(config)), health)
+        use_console = console if console is not None else not platforms
         if use_console:
-            chats["console"] = ConsoleChat()
-        deps.chats = chats
+            platforms["console"] = console_platform()
+        deps.platforms = platforms
         # partial, not lambda: APScheduler awaits only (partials of) coroutine functions in the loop;
         # anything else it runs in a thread, where a coroutine would never be awaited.
         scheduler = build_scheduler(config, daily=functools.partial(daily_job, deps=deps),
                                     weekly=functools.partial(weekly_job, deps=deps))
         scheduler.start()
+        health.add("scheduler", lambda: scheduler is not None and scheduler.running)
         for job in scheduler.get_jobs():
             log.info("scheduled %s: next run %s", job.name, job.next_run_time)
         for sig in (signal.SIGINT, signal.SIGTERM):
             with contextlib.suppress(NotImplementedError):
                 loop.add_signal_handler(sig, stop.set)
-        tasks.append(asyncio.create_task(catch_up(config, deps)))
+        tasks.append(asyncio.create_task(start_up(config, deps)))
         if use_console:
             tasks.append(asyncio.create_task(_console_then_stop(service, stop)))
+        health.phase = "running"
         await stop.wait()
     finally:
         log.info("shutting down")
+        health.phase = "stopping"
         for sig in (signal.SIGINT, signal.SIGTERM):
             with contextlib.suppress(NotImplementedError, RuntimeError):
                 loop.remove_signal_handler(sig)
+        if scheduler is not None and scheduler.running:
+            scheduler.pause()  # no new job starts; shutdown() would cancel the running ones mid-post
+        await deps.gate.drain(config.ops.shutdown_grace_s)
         if scheduler is not None:
             scheduler.shutdown(wait=False)
         for t in tasks:
             t.cancel()
         # Let them unwind (a catch-up mid-run finishes its pending DB call) before the store closes under them.
         await asyncio.gather(*tasks, return_exceptions=True)
-        for s in reversed(stoppers):
-            with contextlib.suppress(Exception):
-                await s()
+        await _stop(platforms)
+        await health.close()
         deps.store.close()
 
 
-async def _start_platforms(config: Config, service: BotService, stoppers: list) -> dict[str, Chat]:
-    """Start Slack and/or Discord in this loop; each started one leaves its stop() in `stoppers`."""
-    chats: dict[str, Chat] = {}
-    if config.slack.enabled:
-        from bot.platforms.slack.adapter import SlackAdapter
+def _health_on_slack(config: Config) -> bool:
+    """Slack's HTTP mode listens on the health port already: /healthz and /metrics are served there."""
+    return config.slack.enabled and config.slack.mode == "http" and config.slack.port == config.ops.health_port
 
-        slack = SlackAdapter(config.slack, service)
-        await slack.start()
-        stoppers.append(slack.stop)
-        chats["slack"] = slack.chat
-    if config.discord.enabled:
-        from bot.platforms.discord.adapter import DiscordAdapter
 
-        discord_ = DiscordAdapter(config.discord, service)
-        await discord_.start()
-        stoppers.append(discord_.stop)
-        chats["discord"] = discord_.chat
-    return chats
+async def _start(started: dict[str, Platform], platforms: Iterable[Platform], health: Health) -> None:
+    """Start each platform in this loop, in order; each one that started is in `started` and in /healthz."""
+    for p in platforms:
+        await p.start()
+        started[p.name] = p
+        health.add(p.name, p.connected)
+
+
+async def _stop(platforms: dict[str, Platform]) -> None:
+    """Stop the platforms, last started first; one failing to stop does not keep the others running."""
+    for p in reversed(platforms.values()):
+        with contextlib.suppress(Exception):
+            await p.stop()
 
 
 async def _console_then_stop(service: BotService, stop: asyncio.Event) -> None:
@@ -173,27 +220,16 @@ async def _console_then_stop(service: BotService, stop: asyncio.Event) -> None:
 
 
 @contextlib.asynccontextmanager
-async def open_chats(config: Config) -> AsyncIterator[dict[str, Chat]]:
-    """Post-only chats for one-shot CLI runs: Slack/Discord when configured, else the console."""
-    chats: dict[str, Chat] = {}
-    closers = []
-    if config.slack.enabled:
-        from bot.platforms.slack.chat import open_slack_chat
-
-        chat, close = await open_slack_chat(config.slack)
-        chats["slack"] = chat
-        closers.append(close)
-    if config.discord.enabled:
-        from bot.platforms.discord.chat import open_discord_chat
-
-        chat, close = await open_discord_chat(config.discord)
-        chats["discord"] = chat
-        closers.append(close)
-    if not chats:
-        chats["console"] = ConsoleChat()
+async def open_platforms(config: Config, *, registry: PlatformRegistry = PLATFORMS,
+                         ) -> AsyncIterator[dict[str, Platform]]:
+    """Post-only platforms for one-shot CLI runs: every configured one, else the console."""
+    platforms: dict[str, Platform] = {}
     try:
-        yield chats
+        for c in registry.enabled(config):
+            p = await c.open(config)
+            platforms[p.name] = p
+        if not platforms:
+            platforms["console"] = console_platform()
+        yield platforms
     finally:
-        for c in closers:
-            with contextlib.suppress(Exception):
-                await c()
+        await _stop(platforms)

@@ -1,10 +1,12 @@
-"""Logging: one format, secrets redacted from every record."""
+"""Logging: text or JSON lines, secrets redacted from every record in either format."""
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 import re
+from datetime import UTC, datetime
 
 _SECRET_ENV = ("OPENAI_API_KEY", "SLACK_BOT_TOKEN", "SLACK_APP_TOKEN", "SLACK_SIGNING_SECRET", "DISCORD_TOKEN")
 _TOKEN_RE = re.compile(r"\b(xox[abpr]-[\w-]+|xapp-[\w-]+|sk-[\w-]{8,})")
@@ -31,10 +33,32 @@ class RedactingFormatter(logging.Formatter):
         return redact(super().format(record))
 
 
-def setup_logging(*, verbose: bool = False) -> None:
-    """Configure the root logger once (stderr, redacted)."""
+class JsonFormatter(logging.Formatter):
+    """One JSON object per line: time, level, logger, message and, when there is one, exception; redacted.
+
+    Each value is redacted before encoding, so a secret is caught even where JSON would escape it.
+    """
+
+    def format(self, record: logging.LogRecord) -> str:
+        """The record as one line of JSON, secrets removed."""
+        out = {"time": datetime.fromtimestamp(record.created, UTC).isoformat(timespec="milliseconds"),
+               "level": record.levelname, "logger": record.name, "message": redact(record.getMessage())}
+        if record.exc_info:
+            out["exception"] = redact(self.formatException(record.exc_info))
+        elif record.exc_text:
+            out["exception"] = redact(record.exc_text)
+        if record.stack_info:
+            out["stack"] = redact(self.formatStack(record.stack_info))
+        return json.dumps(out, ensure_ascii=False)
+
+
+def setup_logging(*, verbose: bool = False, fmt: str = "text") -> None:
+    """Configure the root logger (stderr, redacted), as text or as JSON lines (fmt="json")."""
     handler = logging.StreamHandler()
-    handler.setFormatter(RedactingFormatter("%(asctime)s %(levelname)s %(name)s: %(message)s", "%H:%M:%S"))
+    if fmt == "json":
+        handler.setFormatter(JsonFormatter())
+    else:
+        handler.setFormatter(RedactingFormatter("%(asctime)s %(levelname)s %(name)s: %(message)s", "%H:%M:%S"))
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(logging.DEBUG if verbose else logging.INFO)

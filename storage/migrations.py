@@ -244,7 +244,59 @@ def m006_scores_history_index(db: Database) -> None:
 
 
 @migrations()
-def m007_vote_reactions(db: Database) -> None:
+def m007_paper_threads(db: Database) -> None:
+    """Which paper a card, an answer or an unfurled link is about, and the questions asked in its thread.
+
+    `root` is the message a conversation hangs under (Slack's thread_ts; on Discord the card or the
+    first question), so a reply to any answer finds the whole thread's earlier questions.
+    """
+    db.execute(
+        """CREATE TABLE paper_messages (
+            platform TEXT NOT NULL,
+            message_id TEXT NOT NULL,
+            channel TEXT NOT NULL,
+            arxiv_id TEXT NOT NULL,
+            team TEXT NOT NULL,
+            root TEXT NOT NULL,
+            kind TEXT NOT NULL,          -- "card" | "answer" | "link" (a user's message we unfurled)
+            at TEXT NOT NULL,
+            PRIMARY KEY (platform, message_id)
+        )"""
+    )
+    db.execute(
+        """CREATE TABLE thread_questions (
+            id INTEGER PRIMARY KEY,
+            platform TEXT NOT NULL,
+            root TEXT NOT NULL,
+            arxiv_id TEXT NOT NULL,
+            team TEXT NOT NULL,
+            user TEXT NOT NULL,
+            question TEXT NOT NULL,
+            answer TEXT NOT NULL,
+            at TEXT NOT NULL
+        )"""
+    )
+    db.execute("CREATE INDEX thread_questions_root ON thread_questions(platform, root, arxiv_id, id)")
+
+
+@migrations()
+def m008_team_examples(db: Database) -> None:
+    """A team's labelled examples (an imported reading list: positives) for the ranker to learn from."""
+    db.execute(
+        """CREATE TABLE team_examples (
+            team TEXT NOT NULL,
+            arxiv_id TEXT NOT NULL,          -- a papers row: an arXiv id, or doi:/ref: for other imported papers
+            label INTEGER NOT NULL,          -- +1 positive (read it, want more like it), -1 negative
+            source TEXT NOT NULL DEFAULT '', -- "import:zotero.bib"
+            added_by TEXT NOT NULL DEFAULT '',  -- platform:user id, or "cli"
+            added_at TEXT NOT NULL,
+            PRIMARY KEY (team, arxiv_id)
+        )"""
+    )
+
+
+@migrations()
+def m011_vote_reactions(db: Database) -> None:
     """The vote reactions each member still has on each message: votes are derived from them.
 
     `votes` stays as the derived result (one row per member and paper, value = sign of their +1/-1

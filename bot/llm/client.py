@@ -10,6 +10,7 @@ from urllib.parse import urlsplit
 
 import openai
 
+from bot import metrics
 from bot.ports import Completion, NotConfigured, UpstreamError
 
 log = logging.getLogger(__name__)
@@ -142,7 +143,11 @@ class OpenAIChat:
                 raise self._upstream(err, purpose) from err
             except openai.OpenAIError as err:
                 raise self._upstream(err, purpose) from err
-            return self._completion(response, prompt_chars=len(system) + len(user))
+            completion = self._completion(response, prompt_chars=len(system) + len(user))
+            metrics.record_llm_call(purpose, ok=True, prompt_tokens=completion.prompt_tokens,
+                                    completion_tokens=completion.completion_tokens,
+                                    cached_tokens=completion.cached_tokens, cost_usd=self.cost(completion))
+            return completion
 
     def cost(self, completion: Completion) -> float:
         """Price in USD: uncached prompt, cached prompt and completion tokens at their per-million prices."""
@@ -218,6 +223,7 @@ class OpenAIChat:
         if self._secret:
             reason = reason.replace(self._secret, "***")
         log.warning("OpenAI call %s failed: %s", purpose or "-", reason)
+        metrics.record_llm_call(purpose, ok=False)
         return cls("OpenAI", reason, retry_after=retry_after)
 
     def _completion(self, response: Any, *, prompt_chars: int) -> OpenAICompletion:

@@ -74,6 +74,7 @@ class FakeSlack:
     calls: list[Call] = field(default_factory=list)
     faults: list[Fault] = field(default_factory=list)
     ws_url: str = "wss://127.0.0.1:1/link"  # what apps.connections.open answers
+    threads: dict[str, dict[str, Any]] = field(default_factory=dict)  # thread ts -> its first message
     lock: threading.Lock = field(default_factory=threading.Lock)
     _ts: Iterator[int] = field(default_factory=lambda: iter(range(1, 10**9)))
     _seen: dict[str, int] = field(default_factory=dict)
@@ -146,6 +147,14 @@ class FakeSlack:
             return ans
         if method == "chat.postEphemeral":
             return official_example("chat.postEphemeral")
+        if method == "conversations.replies":
+            root = self.threads.get(str(body.get("ts", "")))
+            if root is None:
+                return official_example("conversations.replies", ok=False)  # "thread_not_found"
+            ans = official_example("conversations.replies")
+            ans["messages"] = [{**ans["messages"][0], **root, "ts": body["ts"], "thread_ts": body["ts"]}]
+            ans["has_more"] = False
+            return ans
         if method == "conversations.info":
             ans = official_example("conversations.info")
             ans["channel"]["id"] = body.get("channel", ans["channel"]["id"])
@@ -161,6 +170,10 @@ class FakeSlack:
         if method == "files.completeUploadExternal":
             files = body.get("files") or []
             return {"ok": True, "files": [{"id": f.get("id"), "title": f.get("title", "")} for f in files]}
+        if method == "conversations.open":  # the bot's DM with `users` (documented shape: channel.id "D…")
+            return {"ok": True, "channel": {"id": "D" + str(body.get("users", "U0")).lstrip("UW")[:10]}}
+        if method == "chat.unfurl":  # documented answer: {"ok": true} (no official example in the fixtures)
+            return {"ok": True}
         if method == "apps.connections.open":
             return {"ok": True, "url": self.ws_url}
         return {"ok": False, "error": "unknown_method"}
@@ -179,7 +192,7 @@ class _Handler(BaseHTTPRequestHandler):
         parts = urlsplit(self.path)
         raw = self.rfile.read(int(self.headers.get("Content-Length") or 0))
         if parts.path.startswith("/upload/"):
-            self._record("upload", parts.path, {"bytes": len(raw)}, 200)
+            self._record("upload", parts.path, {"bytes": len(raw), "data": raw}, 200)
             return self._send(200, f"OK - {len(raw)}".encode(), "text/plain")
         body = _parse(raw, self.headers.get("Content-Type", ""), parts.query)
         if parts.path.startswith("/response/"):
@@ -222,7 +235,7 @@ def _parse(raw: bytes, ctype: str, query: str) -> dict[str, Any]:
         body.update(json.loads(text))
     elif text:
         body.update(parse_qsl(text, keep_blank_values=True))
-    for k in ("blocks", "view", "files", "attachments"):  # form posts carry these as JSON strings
+    for k in ("blocks", "view", "files", "attachments", "unfurls"):  # form posts carry these as JSON strings
         if isinstance(body.get(k), str):
             try:
                 body[k] = json.loads(body[k])

@@ -1,0 +1,1 @@
+"""Fault suite: the bot under kills, signals and outages, bounded in time."""

@@ -19,7 +19,7 @@ from handlers.publish import publish
 from storage import votes
 from storage.db import open_db
 from storage.migrations import migrations
-from storage.reactions import record_reaction
+from storage.votes import record_reaction
 from tests.fakes.discord_api import GUILD_ID, FakeDiscord
 from tests.platforms.discord.conftest import TEAM, Service, make_digest, reaction_event, seed_papers, until
 from tests.platforms.slack.conftest import SlackEnv
@@ -78,7 +78,7 @@ def super_reaction(message_id: str, emoji: str, *, channel: str, user: str, adde
 async def posted(adapter: DiscordAdapter, service: Service, config: Config, fake: FakeDiscord) -> tuple[Thread, str, list[str]]:
     """A 3-paper digest posted through the adapter: (thread, parent message id, reply ids)."""
     thread = digest_thread(make_digest(seed_papers(3)))
-    service.deps.chats = {"discord": adapter.chat}
+    service.deps.platforms = {"discord": adapter}
     await publish(thread, team=config.teams[0], deps=service.deps)
     parent = next(iter(fake.messages))
     return thread, parent, [m["id"] for m in fake.channel_posts(parent)]
@@ -141,12 +141,12 @@ async def test_discord_clearing_one_message_removes_only_the_votes_that_came_thr
 def test_votes_from_before_the_migration_stay_and_a_reaction_removal_still_takes_them_back(tmp_path) -> None:
     path = tmp_path / "old.db"
     old = Database(path)
-    migrations.apply(old, stop_before="m007_vote_reactions")
+    migrations.apply(old, stop_before="m011_vote_reactions")
     old.execute("INSERT INTO votes VALUES ('t', '2601.00001', 'slack', 'U1', 1, '2026-01-01')")
     old.execute("INSERT INTO votes VALUES ('t', '2601.00001', 'slack', 'U2', -1, '2026-01-01')")
     old.execute("INSERT INTO post_papers VALUES ('slack', 'C1', '111.1', 0, '2601.00001', 't')")
     old.close()
-    db = open_db(path)  # applies m007: each vote becomes a "legacy" reaction
+    db = open_db(path)  # applies m011: each vote becomes a "legacy" reaction
     assert votes.net_votes(db, "t", ["2601.00001"]) == {"2601.00001": 0}
     change = record_reaction(db, platform="slack", message_id="111.1", user="U1", reaction="+1", burst=False,
                              slot=0, value=1, added=False)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Awaitable, Callable, Mapping
 
 from aiohttp import ClientSession, web
 from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
@@ -10,9 +11,10 @@ from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
 from slack_bolt.async_app import AsyncApp
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.config import ConfigError, SlackConfig
+from bot.config import ConfigError, SlackConfig, TeamConfig
 from bot.platforms.slack.chat import SLACK_ERRORS, SlackChat, build_client, describe
 from bot.platforms.slack.listeners import Listeners
+from bot.platforms.slack.paper_events import PaperEvents
 from bot.ports import UpstreamError
 from handlers.service import BotService
 
@@ -22,26 +24,34 @@ EVENTS_PATH = "/slack/events"  # commands, interactivity and events all arrive h
 
 
 class SlackAdapter:
-    """Connects paperbot to Slack: `.chat` posts, `start()` listens, `stop()` closes cleanly."""
+    """The Slack Platform: `.chat` posts, `start()` listens, `stop()` closes cleanly."""
 
-    platform = "slack"
+    name = "slack"
 
     def __init__(self, config: SlackConfig, service: BotService, *, client: AsyncWebClient | None = None,
-                 host: str = "0.0.0.0", port: int | None = None) -> None:
+                 host: str = "0.0.0.0", port: int | None = None,
+                 routes: Mapping[str, Callable[[web.Request], Awaitable[web.StreamResponse]]] | None = None) -> None:
         self.config = config
         self.service = service
         self.client = client or build_client(config)
         self.chat = SlackChat(self.client)
+        self.vote_emoji = config.vote_emoji
         self.host = host
         self.port = config.port if port is None else port
         http = config.mode == "http"
         self.app = AsyncApp(client=self.client, name="paperbot", signing_secret=config.signing_secret or None,
                             request_verification_enabled=http)
         Listeners(service, self.client).register(self.app)
+        PaperEvents(service, self.client).register(self.app)  # link_shared unfurls, app_mention answers
         self.bot_user_id = ""
         self._socket: AsyncSocketModeHandler | None = None
         self._runner: web.AppRunner | None = None
         self._session: ClientSession | None = None
+        self.routes = dict(routes or {"/healthz": _healthz})  # extra GET routes of HTTP mode (bot.health's)
+
+    def channels(self, team: TeamConfig) -> tuple[str, ...]:
+        """The team's Slack channels (`slack_channels`)."""
+        return team.channels_on(self.name)
 
     async def start(self) -> None:
         """Check the tokens, register the bot's own user id, then connect (socket) or listen (HTTP)."""
@@ -79,7 +89,8 @@ class SlackAdapter:
     async def _start_http(self) -> None:
         web_app = web.Application()
         web_app.router.add_post(EVENTS_PATH, self.handle_http)
-        web_app.router.add_get("/healthz", _healthz)
+        for path, route in self.routes.items():
+            web_app.router.add_get(path, route)
         self._runner = web.AppRunner(web_app, access_log=None)
         await self._runner.setup()
         site = web.TCPSite(self._runner, self.host, self.port)
@@ -91,6 +102,12 @@ class SlackAdapter:
     async def handle_http(self, request: web.Request) -> web.Response:
         """One HTTP request from Slack through bolt (signature check, ack, listeners)."""
         return await to_aiohttp_response(await self.app.async_dispatch(await to_bolt_request(request)))
+
+    async def connected(self) -> bool:
+        """Socket Mode: the WebSocket is up; HTTP mode: the endpoint is listening."""
+        if self._socket is not None:
+            return await self._socket.client.is_connected()
+        return self._runner is not None
 
     async def stop(self) -> None:
         """Disconnect / stop listening; safe to call twice or without start()."""

@@ -32,7 +32,7 @@ MANAGE_GUILD = str(discord.Permissions(manage_guild=True).value)
 _ids = itertools.count(1_400_000_000_000_000_000)
 
 
-Service = BotService  # BotService includes on_reaction_clear (handlers/reaction_clear.py)
+Service = BotService  # BotService includes on_reaction_clear (handlers/votes.clear_reactions)
 
 
 def seed_papers(n: int | None = None) -> list[tuple[Paper, Score]]:

@@ -13,6 +13,7 @@ from bot.core.digest_view import digest_thread
 from bot.core.message import Image, Message, Paragraph, Thread
 from bot.core.votes import UNICODE_NUMBERS
 from bot.platforms.discord.chat import DiscordPostError, open_discord_chat
+from bot.platforms.registry import ChatPlatform
 from bot.ports import Chat
 from handlers.publish import publish
 from storage import posts
@@ -51,7 +52,7 @@ async def chat(config: Config) -> Any:
 
 async def test_daily_post_rest_calls(chat: Chat, fake: FakeDiscord, service: Service, config: Config) -> None:
     thread = digest_thread(make_digest(seed_papers(12)))
-    service.deps.chats = {"discord": chat}
+    service.deps.platforms = {"discord": ChatPlatform("discord", chat, config.discord.vote_emoji)}
     report = await publish(thread, team=config.teams[0], deps=service.deps)
 
     assert report.posted == 13 and report.skipped == 0
@@ -112,7 +113,7 @@ async def test_forty_paper_digest_splits_into_valid_messages(chat: Chat, fake: F
     assert "components" in bodies[-1] and not bodies[0].get("components")  # controls under the last part
 
     # publish records every message id of the split post with the numbered slots.
-    service.deps.chats = {"discord": chat}
+    service.deps.platforms = {"discord": ChatPlatform("discord", chat, config.discord.vote_emoji)}
     fake.requests.clear()
     await publish(replace(thread, replies=()), team=config.teams[0], deps=service.deps)
     posted = [m["id"] for m in fake.messages.values()][-len(ids):]
@@ -148,7 +149,7 @@ async def test_weekly_thread_with_chart(chat: Chat, fake: FakeDiscord, service: 
     replies = tuple(Message.text(f"{i}. {p.title}", ephemeral=False) for i, p in enumerate((p1, p2), start=1))
     replies = tuple(replace(r, papers=(p.arxiv_id,), key=p.arxiv_id) for r, p in zip(replies, (p1, p2), strict=True))
     thread = Thread(parent=parent, replies=replies, name="Breakthroughs 2026-W05", kind="weekly", period="2026-W05")
-    service.deps.chats = {"discord": chat}
+    service.deps.platforms = {"discord": ChatPlatform("discord", chat, config.discord.vote_emoji)}
     await publish(thread, team=config.teams[0], deps=service.deps)
 
     first = fake.find("POST", MESSAGES)[0]
@@ -195,7 +196,7 @@ async def test_server_error_is_retried(chat: Chat, fake: FakeDiscord) -> None:
 async def test_missing_permission_is_a_clear_error(chat: Chat, fake: FakeDiscord, service: Service,
                                                    config: Config) -> None:
     fake.fail("POST", r"/threads$", Reply.forbidden(), forever=True)
-    service.deps.chats = {"discord": chat}
+    service.deps.platforms = {"discord": ChatPlatform("discord", chat, config.discord.vote_emoji)}
     thread = digest_thread(make_digest(seed_papers(2)))
 
     with pytest.raises(DiscordPostError) as err:
@@ -222,7 +223,7 @@ async def test_failure_inside_a_split_post_takes_back_the_posted_part(chat: Chat
     # 40 cards need several messages; the second one fails. A re-run must not show the first one twice.
     thread = replace(digest_thread(make_digest(seed_papers(40), size=40)), replies=())
     fake.fail("POST", MESSAGES, failure, after=1)
-    service.deps.chats = {"discord": chat}
+    service.deps.platforms = {"discord": ChatPlatform("discord", chat, config.discord.vote_emoji)}
 
     with pytest.raises(DiscordPostError):
         await publish(thread, team=config.teams[0], deps=service.deps)
@@ -236,7 +237,7 @@ async def test_failure_inside_a_split_post_takes_back_the_posted_part(chat: Chat
 async def test_lost_connection_while_adding_reactions_does_not_fail_the_post(chat: Chat, fake: FakeDiscord,
                                                                             service: Service, config: Config) -> None:
     fake.fail("PUT", "/reactions/", Reply.disconnect(), forever=True)  # aiohttp retries a PUT once by itself
-    service.deps.chats = {"discord": chat}
+    service.deps.platforms = {"discord": ChatPlatform("discord", chat, config.discord.vote_emoji)}
     thread = replace(digest_thread(make_digest(seed_papers(3))), replies=())
 
     await publish(thread, team=config.teams[0], deps=service.deps)
