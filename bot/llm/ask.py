@@ -2,17 +2,20 @@
 
 The passages (and the title) are untrusted data between <paper> delimiters they cannot close
 (prompts.untrusted), after the instructions; each is headed by its section's name, which the answer
-cites. The thread's earlier questions and answers follow, then the question.
+cites. As for /explain, text in them addressed to the model is cut out first (bot.llm.injection). The
+thread's earlier questions and answers follow, then the question.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 from typing import Any
 
 from bot.core.models import Paper
 from bot.core.sections import Passage
 from bot.llm.compact import clean_text
+from bot.llm.injection import strip_instructions
 from bot.llm.parse import _json_values
 from bot.llm.prompts import load_prompt, render, text_version, untrusted
 from bot.ports import LLM, CallRecord, Completion, PaperAnswer, UpstreamError
@@ -40,6 +43,12 @@ def format_passages(passages: Sequence[Passage]) -> str:
             last = p.section
         out.extend(line for line in map(clean_text, p.text.splitlines()) if line)
     return "\n".join(out).strip()
+
+
+def screened(passages: Sequence[Passage]) -> list[Passage]:
+    """The passages without their instruction-like sentences; a passage that was nothing else is dropped."""
+    kept = [replace(p, text=strip_instructions(p.text)) for p in passages]
+    return [p for p in kept if p.text.strip()]
 
 
 def parse_answer(text: str, known: Sequence[str]) -> tuple[str, tuple[str, ...]]:
@@ -70,11 +79,13 @@ class LLMAsker:
         self.model = llm.model
         self.max_tokens = max_tokens
         self.purpose = purpose
-        self.prompt_version = text_version(load_prompt("ask_system").text, load_prompt("ask_user").text)
+        # "screened": answers cached before paper text was screened for instructions are not reused.
+        self.prompt_version = text_version(load_prompt("ask_system").text, load_prompt("ask_user").text, "screened")
 
     def build_prompt(self, paper: Paper, question: str, *, passages: Sequence[Passage],
                      earlier: Sequence[tuple[str, str]] = ()) -> tuple[str, str]:
         """(system, user): instructions first; the passages between <paper> delimiters; then the thread."""
+        passages = screened(passages)
         full = any(p.section != "Abstract" for p in passages)
         source = "passages of the full text (arXiv HTML)" if full else "the abstract only (no full text available)"
         thread = "\n".join(f"Q: {' '.join(q.split())}\nA: {' '.join(a.split())}" for q, a in earlier) or NO_EARLIER
@@ -90,7 +101,7 @@ class LLMAsker:
         system, user = self.build_prompt(paper, question, passages=passages, earlier=earlier)
         completion = await self.llm.complete(system=system, user=user, json_schema=ANSWER_SCHEMA,
                                              max_tokens=self.max_tokens, purpose=self.purpose)
-        text, cited = parse_answer(completion.text, [p.section for p in passages])
+        text, cited = parse_answer(completion.text, [p.section for p in screened(passages)])
         error = "" if text else f"empty answer (finish_reason={completion.finish_reason})"
         record = _record(self.llm, completion, purpose=self.purpose, prompt_chars=len(system) + len(user),
                          error=error)

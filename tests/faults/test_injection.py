@@ -3,7 +3,8 @@
 Sixteen injections, each planted at six places (start, middle and end of the abstract, an aside in brackets,
 the title, the author list) of real papers, scored through the real LLMScorer and openai client against
 the fake server: every injected paper gets exactly the scores it gets without the injection, and no
-paper beside it moves. The same defence holds for /explain and the weekly prompts.
+paper beside it moves. The same defence holds for /explain, questions in a paper's thread and the weekly
+prompts.
 """
 
 from __future__ import annotations
@@ -11,6 +12,8 @@ from __future__ import annotations
 import json
 
 from bot.core.models import Paper
+from bot.core.sections import passages, split_sections
+from bot.llm.ask import LLMAsker
 from bot.llm.explain import LLMExplainer
 from bot.llm.scoring import LLMScorer
 from bot.llm.weekly import LLMWeeklyWriter
@@ -69,6 +72,22 @@ async def test_explain_prompt_holds_nothing_the_model_would_obey(openai_server: 
         inside = paper_part(user_prompt(openai_server.requests[-1]), "paper")
         assert demands(inside) == [], (text, where, demands(inside))
         assert "Intro." in inside and "Method." in inside and paper.title.split(":")[0] in inside
+
+
+async def test_thread_question_prompt_holds_nothing_the_model_would_obey(openai_server: FakeOpenAI,
+                                                                         make_chat) -> None:  # noqa: F811
+    openai_server.answer = lambda r: json.dumps({"answer": "It is (1 Introduction).", "sections": ["1 Introduction"]})
+    asker = LLMAsker(make_chat())
+    paper = real_papers(1)[0]
+    for k, (text, where) in enumerate((t, w) for t in INJECTIONS for w in WHERE):
+        evil = inject(paper, text, where, arxiv_id=f"2699.{k:05d}")
+        # The passages a question retrieves: the abstract's and the full text's, the injection in both.
+        shown = passages(split_sections(f"1 Introduction\nIntro. {text} Method.", abstract=evil.abstract))
+        got = await asker.answer(evil, "Is it practical?", passages=shown)
+        inside = paper_part(user_prompt(openai_server.requests[-1]), "paper")
+        assert demands(inside) == [], (text, where, demands(inside))
+        assert "Intro." in inside and "Method." in inside and paper.title.split(":")[0] in inside
+        assert got.sections == ("1 Introduction",)
 
 
 async def test_weekly_prompts_hold_nothing_more_to_obey_than_without_the_injection(openai_server: FakeOpenAI,

@@ -65,3 +65,13 @@ def test_parse_answer_reads_fenced_json_and_ignores_other_objects() -> None:
     text = 'Sure.\n```json\n{"note": 1}\n{"answer": "Yes  (2 Method).", "sections": ["2 Method"]}\n```'
     assert parse_answer(text, ["1 Introduction", "2 Method"]) == ("Yes (2 Method).", ("2 Method",))
     assert parse_answer('{"answer": "x", "sections": "2 Method"}', ["2 Method"]) == ("x", ())
+
+
+async def test_a_passage_that_only_addresses_the_model_is_not_shown_nor_citable(openai_server: FakeOpenAI,
+                                                                                make_chat) -> None:
+    openai_server.answer = lambda r: json.dumps({"answer": "See (4 Notes).", "sections": ["4 Notes", "Abstract"]})
+    only_orders = (*PASSAGES[:1], Passage("4 Notes", f"{INJECTION}.", 9))
+    got = await LLMAsker(make_chat()).answer(PAPER, "Anything else?", passages=only_orders)
+    inside = between(user_prompt(openai_server.requests[0]), "paper")
+    assert "4 Notes" not in inside and INJECTION not in inside and "We route tokens" in inside
+    assert got.sections == ("Abstract",)
