@@ -12,10 +12,11 @@ import pytest
 
 from bot.core.digest_view import digest_thread
 from bot.core.message import Bullets, Fields, Header
-from bot.core.models import Digest
+from bot.core.models import Digest, ReactionEvent
 from bot.ports import CallRecord
 from handlers.publish import publish
-from storage import digests, scores, votes
+from handlers.service import BotService
+from storage import digests, posts, scores, votes
 from storage import papers as paper_store
 from storage.db import Store
 from tests.handlers.seeding import TEAM, ask, no_llm_env, reply, run, seed_rows, seed_store, write_config  # noqa: F401
@@ -111,6 +112,36 @@ async def test_month_and_all_count_both_digests_and_the_older_activity(deps) -> 
         assert f["LLM cost"] == "$0.5500 in 2 calls"
         expected = _top_authors({"2026-02-05", "2026-01-27"})
         assert expected and _bullets(msg, "Top authors of the picks") == [f"{a} — {n} picks" for a, n in expected]
+
+
+async def test_votes_count_once_per_member_however_many_reactions_they_have(deps) -> None:
+    # Votes follow reactions (storage/votes.py): the counts read the derived vote, one per member and paper.
+    c, d = _ids("2026-02-05")[2:4]
+    on_slack = dict(deps.store.sync(lambda db: [(r[0], r[1]) for r in db.execute(
+        "SELECT arxiv_id, message_id FROM post_papers WHERE platform = 'slack' AND slot = 0")]))
+    deps.store.sync(posts.record_post, team=TEAM, kind="daily", period="2026-02-05", platform="discord",
+                    channel="D1", key=c, message_ids=["d1"], papers=[c])
+    service = BotService(deps)
+
+    async def react(platform: str, message: str, user: str, emoji: str, *, added: bool = True,
+                    burst: bool = False) -> None:
+        await service.on_reaction(ReactionEvent(platform, "C1", message, user, emoji, added, burst=burst))
+
+    await react("slack", on_slack[c], "U5", "+1")
+    await react("slack", on_slack[c], "U5", "fire")
+    await react("slack", on_slack[c], "U5", "+1", added=False)  # 🔥 still there: still an upvote
+    await react("slack", on_slack[c], "U6", "+1")
+    await react("slack", on_slack[c], "U6", "-1")  # up and down cancel: no vote
+    await react("discord", "d1", "77", "👍")
+    await react("discord", "d1", "77", "👍", burst=True)  # a super reaction beside a normal one: one vote
+    await react("slack", on_slack[d], "U7", "-1")
+    _set_times(deps, "votes", RECENT, "user IN ('U5', 'U6', '77', 'U7')", [])
+    f = _fields(await reply(deps, "/papers stats"))
+    assert (f["Votes"], f["Voters"]) == ("6 (👍 4 · 👎 2) on 4 papers", "5")
+
+    await service.on_reaction_clear("slack", "C1", on_slack[c])  # only that message's reactions go
+    f = _fields(await reply(deps, "/papers stats"))
+    assert (f["Votes"], f["Voters"]) == ("5 (👍 3 · 👎 2) on 4 papers", "4")
 
 
 async def test_console_text_and_share(deps) -> None:
