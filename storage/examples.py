@@ -6,7 +6,7 @@ from collections.abc import Iterable
 
 from sqlite_utils import Database
 
-from storage.db import utcnow
+from storage.db import CHUNK, utcnow
 
 POSITIVE, NEGATIVE = 1, -1
 
@@ -21,12 +21,13 @@ def add_examples(db: Database, team: str, arxiv_ids: Iterable[str], *, label: in
         return 0
     before = count_examples(db, team)
     now = utcnow()
-    with db.atomic():
-        db["team_examples"].upsert_all(
-            ({"team": team, "arxiv_id": i, "label": label, "source": source, "added_by": added_by, "added_at": now}
-             for i in ids),
-            pk=("team", "arxiv_id"), batch_size=500,
-        )
+    for k in range(0, len(ids), CHUNK):  # a long list in short write transactions (storage.db.CHUNK)
+        with db.atomic():
+            db["team_examples"].upsert_all(
+                ({"team": team, "arxiv_id": i, "label": label, "source": source, "added_by": added_by,
+                  "added_at": now} for i in ids[k : k + CHUNK]),
+                pk=("team", "arxiv_id"), batch_size=CHUNK,
+            )
     return count_examples(db, team) - before
 
 

@@ -11,7 +11,7 @@ from typing import Any
 from sqlite_utils import Database
 
 from bot.core.models import ListingEntry, Paper
-from storage.db import utcnow
+from storage.db import CHUNK, utcnow
 
 
 def _row(p: Paper) -> dict[str, Any]:
@@ -41,11 +41,6 @@ def paper_from_row(r: dict[str, Any]) -> Paper:
         version=r["version"],
         arxiv_comment=r["arxiv_comment"],
     )
-
-
-# Rows per write transaction: a backfill of 40k papers must not hold the write lock for seconds while
-# the bot waits to record a vote (each chunk of papers, with its FTS rows, takes ~50 ms).
-CHUNK = 500
 
 
 def upsert_papers(db: Database, papers: Iterable[Paper]) -> int:

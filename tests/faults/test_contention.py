@@ -2,13 +2,15 @@
 
 The bot (this process: BotService on its Store) takes 1,000 votes (600 reactions, 400 /papers upvote
 commands) and 200 other commands, 20 at a time, while a second process runs `paperbot backfill` (long
-writes), `paperbot daily` and `paperbot weekly` on the same file. Every vote must be stored, no user may
+writes), `paperbot import` (a 3,000-entry reading list), `paperbot daily` and `paperbot weekly` on the
+same file. Every vote must be stored, no user may
 see an error, and the CLI must neither fail nor print "database is locked".
 """
 
 from __future__ import annotations
 
 import asyncio
+import csv
 import json
 import os
 import random
@@ -25,7 +27,7 @@ from bot.core.models import Digest, ListingEntry, Paper, Pick, ReactionEvent, Re
 from handlers.deps import Deps
 from handlers.publish import publish
 from handlers.service import BotService
-from storage import digests, votes
+from storage import digests, examples, votes
 from storage import papers as paper_store
 from storage.db import Store, open_db
 from tests.support import FakeChat, FixedClock, make_config, make_deps
@@ -54,15 +56,26 @@ def write_backfill(path: Path, start: int, n: int, rng: random.Random) -> None:
                                 "listing_dates": [day.isoformat()]}) + "\n")
 
 
+def write_reading_list(path: Path, start: int, n: int) -> None:
+    """A Zotero CSV export of n backfilled papers (stored already: the import fetches nothing)."""
+    with path.open("w", newline="") as f:
+        out = csv.writer(f)
+        out.writerow(["Key", "Item Type", "Title", "Url", "Abstract Note"])
+        out.writerows([f"K{i}", "preprint", f"Paper {i}", f"http://arxiv.org/abs/2601.{i:05d}", ""]
+                      for i in range(start, start + n))
+
+
 def cli_script(tmp_path: Path, db_path: str, rng: random.Random) -> str:
-    """What the second process runs: backfill (4,000 papers), then daily and weekly on the stored days."""
-    backfill = tmp_path / "backfill.jsonl"
+    """What the second process runs: backfill (4,000 papers), a reading list, then daily and weekly."""
+    backfill, reading = tmp_path / "backfill.jsonl", tmp_path / "reading.csv"
     write_backfill(backfill, 1000, 4000, rng)
+    write_reading_list(reading, 1000, 3000)
     cfg = tmp_path / "cli.toml"
     cfg.write_text((Path(__file__).resolve().parents[2] / "config.toml").read_text().replace(
         'path = "data/paperbot.db"', f'path = "{db_path}"'))
     days = [(DAY - timedelta(days=d)).isoformat() for d in (1, 2, 3)]
-    runs = [["backfill", str(backfill)], *(["daily", "--date", d] for d in days), ["weekly", "--week", "2026-W04", "--force"]]
+    runs = [["backfill", str(backfill)], ["import", str(reading)], *(["daily", "--date", d] for d in days),
+            ["weekly", "--week", "2026-W04", "--force"]]
     return (f"import sys\nfrom bot.__main__ import main\nruns = {runs!r}\n"
             f"codes = [main(['--config', {str(cfg)!r}, *r]) for r in runs]\nsys.exit(max(codes))\n")
 
@@ -128,6 +141,7 @@ async def test_votes_and_commands_while_the_cli_writes(tmp_path: Path) -> None:
     await asyncio.wait_for(proc.wait(), timeout=240)
     err = await asyncio.to_thread(errfile.read_bytes)
     stored = await deps.store.call(votes.net_votes, TEAM, ids)
+    imported = await deps.store.call(examples.count_examples, TEAM)
     deps.store.close()
 
     lost = sum(expected.values()) - sum(stored.values())
@@ -136,6 +150,7 @@ async def test_votes_and_commands_while_the_cli_writes(tmp_path: Path) -> None:
           f"CLI exit {proc.returncode}, {locked} 'database is locked' in its output")
     assert not failures, f"{len(failures)} failures, e.g. {failures[:3]}"
     assert lost == 0 and stored == expected
+    assert imported == 3000
     assert b"database is locked" not in err and proc.returncode == 0, err.decode()[-2000:]
 
 

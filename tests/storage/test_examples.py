@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from storage import examples
-from storage.db import Store
+from storage.db import CHUNK, Store
 
 
 def test_examples_are_per_team_relabelled_in_place_and_counted_once(tmp_path: Path) -> None:
@@ -22,5 +22,21 @@ def test_examples_are_per_team_relabelled_in_place_and_counted_once(tmp_path: Pa
         assert store.sync(examples.team_examples, "nobody") == {}
         with pytest.raises(ValueError, match="label"):
             store.sync(examples.add_examples, "a", ["2601.3"], label=5)
+    finally:
+        store.close()
+
+
+def test_a_long_reading_list_is_written_in_short_write_transactions(tmp_path: Path) -> None:
+    # Each write transaction holds the one write lock (BEGIN IMMEDIATE): a 1,234-entry list takes three
+    # short ones (storage.db.CHUNK rows each), so the bot's votes wait milliseconds, not the whole import.
+    store = Store.open(tmp_path / "x.db")
+    try:
+        statements: list[str] = []
+        store.db.conn.set_trace_callback(statements.append)
+        ids = [f"2601.{i:05d}" for i in range(1234)]
+        assert store.sync(examples.add_examples, "a", ids) == 1234
+        store.db.conn.set_trace_callback(None)
+        assert statements.count("BEGIN IMMEDIATE") == -(-1234 // CHUNK) == 3
+        assert list(store.sync(examples.team_examples, "a")) == ids
     finally:
         store.close()
