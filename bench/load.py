@@ -56,7 +56,10 @@ def write_config(path: Path, *, db: Path, port: int, world: dict) -> None:
                      ("port = 3000", f"port = {port}"), ('api_url = "https://slack.com/api/"', f'api_url = "{world["slack_api"]}"'),
                      ('rss_url = "https://rss.arxiv.org/rss/{categories}"', f'rss_url = "{world["replay"]}/rss/{{categories}}"'),
                      ("min_interval_s = 3.0", "min_interval_s = 0.0"), ('daily_time = "09:00"', f'daily_time = "{start:%H:%M}"'),
-                     ("slack_channels = []", f'slack_channels = ["{CHANNEL}"]'), ("console = true", "console = false")):
+                     ("slack_channels = []", f'slack_channels = ["{CHANNEL}"]'), ("console = true", "console = false"),
+                     # The seeded store holds no listings: without this, the first start would read a week of
+                     # announcement days from arXiv's OAI-PMH (the internet) before the daily run.
+                     ("backfill_days = 7", "backfill_days = 0")):
         assert old in text, old
         text = text.replace(old, new, 1)
     path.write_text(text)
