@@ -18,13 +18,16 @@ import copy
 import itertools
 import json
 import re
+import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from aiohttp import WSMsgType, web
 
+T = TypeVar("T")
 EXAMPLES = Path(__file__).resolve().parents[1] / "fixtures" / "discord" / "discord_api_docs_json_examples.json"
 APP_ID = "775799577604522054"  # the application id of the docs' interaction examples
 BOT_ID = "809850198683418695"  # the bot user of the docs' user-command example ("VoltyDemo")
@@ -327,3 +330,31 @@ def _json(status: int, body: Any, headers: dict[str, str] | None = None) -> web.
     # Exactly "application/json" (no charset): discord.py only decodes JSON on that exact header value.
     return web.Response(status=status, body=json.dumps(body).encode(),
                         headers={"Content-Type": "application/json", **(headers or {})})
+
+
+class ThreadedDiscord:
+    """A FakeDiscord served from its own thread and loop, for tests that run paperbot as a subprocess."""
+
+    def __init__(self) -> None:
+        self.fake = FakeDiscord()
+        self._loop = asyncio.new_event_loop()
+        self._thread = threading.Thread(target=self._loop.run_forever, name="fake-discord", daemon=True)
+
+    def __enter__(self) -> ThreadedDiscord:
+        self._thread.start()
+        asyncio.run_coroutine_threadsafe(self.fake.start(), self._loop).result(10)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        asyncio.run_coroutine_threadsafe(self.fake.stop(), self._loop).result(10)
+        self._loop.call_soon_threadsafe(self._loop.stop)
+        self._thread.join(10)
+        self._loop.close()
+
+    def call(self, fn: Callable[[FakeDiscord], T]) -> T:
+        """Run `fn(fake)` on the fake's loop (a consistent view of its state) and return the result."""
+
+        async def run() -> T:
+            return fn(self.fake)
+
+        return asyncio.run_coroutine_threadsafe(run(), self._loop).result(10)

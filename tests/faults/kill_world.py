@@ -1,0 +1,267 @@
+"""SIGKILL at random points of real `paperbot daily` / `paperbot weekly` runs against local fakes.
+
+Shared by the bounded fault test (tests/faults/test_kills.py) and the full benchmark (bench/kills.py).
+One trial is one fresh database and fresh fake Slack and Discord servers: `paperbot daily` (or, after a
+clean daily run, `paperbot weekly`) is started as a subprocess and killed with SIGKILL at a random point:
+mostly right after the fakes accepted a random number of its messages (the window between "sent" and
+"recorded"), sometimes at a random time. It is rerun (and maybe killed again) until a run ends by itself.
+Then the platforms' view is compared with the store's: every message the fakes accepted must appear once
+(duplicates), every message a clean run posts must be there (missing), and every accepted message must
+be recorded in the posts table (unrecorded), with no claim left behind.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import random
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from collections import Counter
+from collections.abc import Iterator
+from contextlib import ExitStack, contextmanager
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from http.server import ThreadingHTTPServer
+from pathlib import Path
+
+from bot.core.models import ListingEntry, Paper
+from tests.fakes.arxiv_server import ArxivServer, render_rss
+from tests.fakes.discord_api import CHANNEL_ID, FakeDiscord, ThreadedDiscord
+from tests.fakes.openai_server import FakeOpenAI, ids_in
+from tests.fakes.slack_api import FakeSlack, start_fake_slack
+
+ROOT = Path(__file__).resolve().parents[2]
+SLACK_CHANNEL = "C0KILLTEST"
+
+
+@dataclass
+class Tally:
+    """What the kills did, summed over trials."""
+
+    trials: int = 0
+    runs: int = 0
+    kills: int = 0
+    accepted: int = 0
+    duplicates: int = 0
+    missing: int = 0
+    unrecorded: int = 0
+    claims_left: int = 0
+    failed_runs: int = 0  # final (unkilled) runs that did not exit 0
+    notes: list[str] = field(default_factory=list)
+
+    def add(self, other: Tally) -> None:
+        """Sum another tally into this one."""
+        for name in ("trials", "runs", "kills", "accepted", "duplicates", "missing", "unrecorded", "claims_left",
+                     "failed_runs"):
+            setattr(self, name, getattr(self, name) + getattr(other, name))
+        self.notes.extend(other.notes)
+
+    @property
+    def clean(self) -> bool:
+        """No duplicate, missing or unrecorded message, no claim left, every final run ok."""
+        return not (self.duplicates or self.missing or self.unrecorded or self.claims_left or self.failed_runs)
+
+
+@dataclass(frozen=True)
+class Seen:
+    """One message a fake accepted."""
+
+    platform: str
+    ident: str  # what the message says: the same text twice is the same message posted twice
+    message_id: str
+
+
+class KillWorld:
+    """Fake arXiv and OpenAI for the whole session; fresh Slack, Discord and database per trial."""
+
+    def __init__(self, root: Path, *, papers: int = 4, python: str = sys.executable) -> None:
+        self.root = root
+        self.papers = papers
+        self.python = python
+        self._stack = ExitStack()
+        self.expected: dict[str, Counter[str]] = {}  # kind -> messages per platform of a clean run
+        self.slack: FakeSlack
+        self.discord: ThreadedDiscord
+        self.db = root / "bot.db"
+
+    def __enter__(self) -> KillWorld:
+        rows = [json.loads(x) for x in (ROOT / "tests/fixtures/seed_papers.jsonl").read_text().splitlines()]
+        papers = [Paper(r["arxiv_id"], r["title"], r["abstract"], tuple(r["authors"]), ("cs.LG",))
+                  for r in rows[: self.papers]]
+        self.arxiv = self._stack.enter_context(ArxivServer())
+        self.arxiv.rss("cs.LG+cs.AI", render_rss([ListingEntry(p, "new") for p in papers],
+                                                 day=datetime.now(UTC).date(), categories="cs.LG+cs.AI"))
+        self.openai = FakeOpenAI().start()
+        self._stack.callback(self.openai.stop)
+        self.openai.answer = lambda req: json.dumps({"papers": [
+            {"id": i, "relevance": 9, "novelty": 9, "comment": "On topic."} for i in ids_in(req)]})
+        for kind in ("daily", "weekly"):
+            with self.trial():
+                if kind == "weekly":
+                    self._clean_run("daily")
+                before = self.seen()
+                self._clean_run(kind)
+                self.expected[kind] = Counter(s.platform for s in self.seen() if s not in before)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stack.close()
+
+    @contextmanager
+    def trial(self) -> Iterator[None]:
+        """A fresh database and fresh fake Slack and Discord servers."""
+        self.db.unlink(missing_ok=True)
+        for suffix in ("-wal", "-shm"):
+            Path(str(self.db) + suffix).unlink(missing_ok=True)
+        slack, server = start_fake_slack()
+        self.slack = slack
+        try:
+            with ThreadedDiscord() as discord:
+                self.discord = discord
+                self._write_config()
+                yield
+        finally:
+            _stop(server)
+
+    # --- runs ------------------------------------------------------------------------------------------------
+    def _write_config(self) -> None:
+        text = (ROOT / "config.toml").read_text()
+        port = self.discord.call(lambda f: f.port)
+        for old, new in (
+            ('path = "data/paperbot.db"', f'path = "{self.db}"'),
+            ('rss_url = "https://rss.arxiv.org/rss/{categories}"', f'rss_url = "{self.arxiv.url}/rss/{{categories}}"'),
+            ('api_url = "https://export.arxiv.org/api/query"', f'api_url = "{self.arxiv.api_url}"'),
+            ("min_interval_s = 3.0", "min_interval_s = 0.0"),
+            ('api_url = "https://slack.com/api/"', f'api_url = "{self.slack.base_url}"'),
+            ('api_url = "https://discord.com/api/v10"', f'api_url = "http://127.0.0.1:{port}{FakeDiscord.PREFIX}"'),
+            ("slack_channels = []", f'slack_channels = ["{SLACK_CHANNEL}"]'),
+            ("discord_channels = []", f'discord_channels = ["{CHANNEL_ID}"]'),
+            ("console = true", "console = false"),
+            ("digest_size = 10", "digest_size = 2"),
+        ):
+            assert old in text, old
+            text = text.replace(old, new, 1)
+        (self.root / "config.toml").write_text(text)
+
+    def env(self, kind: str) -> dict[str, str]:
+        """The subprocess environment: tokens for the fakes; the LLM scores the daily, the weekly is local."""
+        env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "DISCORD_", "OPENAI_", "PAPERBOT_"))}
+        env.update(SLACK_BOT_TOKEN="xoxb-kill-test", SLACK_APP_TOKEN="xapp-kill-test", DISCORD_TOKEN="kill-test")
+        if kind == "daily":
+            env.update(OPENAI_API_KEY="sk-kill-test", OPENAI_BASE_URL=self.openai.base_url)
+        return env
+
+    def start(self, kind: str) -> subprocess.Popen[str]:
+        """`paperbot <kind>` as a subprocess."""
+        return subprocess.Popen([self.python, "-m", "bot", "--config", str(self.root / "config.toml"), kind],
+                                cwd=self.root, env=self.env(kind), stdin=subprocess.DEVNULL,
+                                stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+
+    def _clean_run(self, kind: str) -> None:
+        proc = self.start(kind)
+        _, err = proc.communicate(timeout=120)
+        if proc.returncode != 0:
+            raise RuntimeError(f"a clean `paperbot {kind}` failed (exit {proc.returncode}):\n{err[-3000:]}")
+
+    def run_killed(self, kind: str, rng: random.Random, tally: Tally) -> None:
+        """One run, SIGKILLed at a random point unless it ends first."""
+        proc = self.start(kind)
+        tally.runs += 1
+        start_count = len(self.seen())
+        total = sum(self.expected[kind].values())
+        deadline = time.monotonic() + 120
+        if rng.random() < 0.15:  # anywhere: start-up, scoring, posting
+            when = time.monotonic() + rng.uniform(0.2, 2.5)
+            while time.monotonic() < when and proc.poll() is None:
+                time.sleep(0.002)
+        else:  # right after the fakes accepted a random number of its messages
+            target = start_count + rng.randrange(1, total + 1)
+            while len(self.seen()) < target and proc.poll() is None and time.monotonic() < deadline:
+                time.sleep(0.001)
+            time.sleep(rng.uniform(0, 0.02))
+        if proc.poll() is None:
+            proc.send_signal(signal.SIGKILL)
+            tally.kills += 1
+        proc.communicate(timeout=60)
+
+    def finish(self, kind: str, tally: Tally) -> None:
+        """A run left alone: it must end with exit 0."""
+        proc = self.start(kind)
+        tally.runs += 1
+        _, err = proc.communicate(timeout=120)
+        if proc.returncode != 0:
+            tally.failed_runs += 1
+            tally.notes.append(f"final {kind} run exit {proc.returncode}: {err.strip().splitlines()[-1:]}")
+
+    # --- what the platforms and the store say -------------------------------------------------------------
+    def seen(self) -> list[Seen]:
+        """Every message the fake Slack and Discord accepted, in order."""
+        out = [Seen("slack", f"{c.body.get('thread_ts') and 'reply'}|{c.body.get('text', '')}", c.answer["ts"])
+               for c in self.slack.calls_to("chat.postMessage") if c.answer]
+        out += [Seen("slack", f"upload|{c.body.get('files')}", f"upload-{i}")
+                for i, c in enumerate(self.slack.calls_to("files.completeUploadExternal"))]
+        out += self.discord.call(_discord_seen)
+        return out
+
+    def check(self, kind: str, before: list[Seen], tally: Tally) -> None:
+        """Compare the platforms with the store for the messages of this trial's `kind` runs."""
+        old = {(s.platform, s.message_id, s.ident) for s in before}
+        seen = [s for s in self.seen() if (s.platform, s.message_id, s.ident) not in old]
+        tally.accepted += len(seen)
+        counts = Counter((s.platform, s.ident) for s in seen)
+        tally.duplicates += sum(n - 1 for n in counts.values())
+        distinct = Counter(p for p, _ in counts)
+        tally.missing += sum(max(0, n - distinct[p]) for p, n in self.expected[kind].items())
+        with sqlite3.connect(self.db) as conn:
+            rows = conn.execute("SELECT platform, message_ids FROM posts WHERE kind = ?", [kind]).fetchall()
+        recorded = {(p, mid) for p, ids in rows for mid in json.loads(ids)}
+        unrecorded = [s for s in seen if not s.message_id.startswith("upload") and (s.platform, s.message_id) not in recorded]
+        tally.unrecorded += len(unrecorded)
+        tally.claims_left += sum(ids == "[]" for _, ids in rows)
+        if unrecorded or any(n > 1 for n in counts.values()):
+            tally.notes.append(f"{kind}: unrecorded {[s.ident[:60] for s in unrecorded]}, "
+                               f"twice {[i[:60] for (_, i), n in counts.items() if n > 1]}")
+
+
+def _discord_seen(fake: FakeDiscord) -> list[Seen]:
+    out = []
+    for m in fake.messages.values():
+        if m.get("webhook"):
+            continue
+        embeds = " ".join(f"{e.get('title', '')}/{(e.get('description') or '')[:80]}" for e in m["embeds"])
+        where = "reply" if m["channel_id"] in fake.threads else "channel"
+        out.append(Seen("discord", f"{where}|{m['content'][:200]}|{embeds}|{len(m['attachments'])}", m["id"]))
+    return out
+
+
+def _stop(server: ThreadingHTTPServer) -> None:
+    server.shutdown()
+    server.server_close()
+
+
+def run_trials(world: KillWorld, *, kills: int, seed: int, kinds: tuple[str, ...] = ("daily", "weekly"),
+               max_kills_per_trial: int = 3) -> Tally:
+    """Trials of each kind in turn until `kills` SIGKILLs have landed; the summed tally."""
+    rng = random.Random(seed)
+    total = Tally()
+    i = 0
+    while total.kills < kills:
+        kind = kinds[i % len(kinds)]
+        i += 1
+        tally = Tally(trials=1)
+        with world.trial():
+            if kind == "weekly":
+                world._clean_run("daily")
+            before = world.seen()
+            for _ in range(rng.randint(1, max_kills_per_trial)):
+                if total.kills + tally.kills >= kills:
+                    break
+                world.run_killed(kind, rng, tally)
+            world.finish(kind, tally)
+            world.check(kind, before, tally)
+        total.add(tally)
+    return total
