@@ -79,6 +79,6 @@ async def _check_slack(config: Config) -> tuple[bool, str]:
 
 
 async def _check_discord(config: Config) -> tuple[bool, str]:
-    from bot.platforms.discord.chat import check_discord  # imported only when Discord is configured
+    from bot.platforms.discord.checks import check_discord  # imported only when Discord is configured
 
     return await check_discord(config.discord, config)

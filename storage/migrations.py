@@ -241,3 +241,14 @@ def m006_scores_history_index(db: Database) -> None:
     scored_at): SQLite would then prefer it over the primary key for cached_scores' id look-ups.
     """
     db.execute("CREATE INDEX IF NOT EXISTS scores_team_at ON scores(team, scored_at)")
+
+
+@migrations()
+def m007_posts_claim_owner(db: Database) -> None:
+    """Who holds a post's claim and since when: a claim whose holder died is taken over (and reconciled) at once.
+
+    claimed_by is "host/pid/start/token" (storage.owners); '' marks a claim given up after a send that may
+    have reached the platform. claimed_at is the first claim's time: the platform is searched from there.
+    """
+    db.execute("ALTER TABLE posts ADD COLUMN claimed_by TEXT NOT NULL DEFAULT ''")
+    db.execute("ALTER TABLE posts ADD COLUMN claimed_at TEXT NOT NULL DEFAULT ''")

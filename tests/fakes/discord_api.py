@@ -8,6 +8,12 @@ tests/fixtures/discord/ (CC BY-SA 4.0, see tests/fixtures/licenses/).
 
     fake.fail("POST", r"/channels/\\d+/messages", Reply.rate_limited(0.3))  # next matching request only
     fake.fail("POST", r"/channels/\\d+/messages", Reply.bad_request(), after=1)  # the second one
+    fake.fail("POST", r"/channels/\\d+/messages", Reply.disconnect(accepted=True))  # posted, answer lost
+
+Messages are created as Discord does: a snowflake id from the clock, `nonce` echoed in the answer, and
+with `enforce_nonce` a second create with the same nonce by the same author within a few minutes returns
+the first message instead of a new one. `GET /channels/{id}/messages` serves a channel's (or thread's)
+history newest first with `before`/`after`/`limit`; as on Discord, history does not carry nonces.
     await fake.dispatch("MESSAGE_REACTION_ADD", {...})                      # a gateway event
 """
 
@@ -28,6 +34,8 @@ from typing import Any, TypeVar
 from aiohttp import WSMsgType, web
 
 T = TypeVar("T")
+DISCORD_EPOCH_MS = 1_420_070_400_000
+NONCE_WINDOW_S = 300  # "checked for uniqueness in the past few minutes"
 EXAMPLES = Path(__file__).resolve().parents[1] / "fixtures" / "discord" / "discord_api_docs_json_examples.json"
 APP_ID = "775799577604522054"  # the application id of the docs' interaction examples
 BOT_ID = "809850198683418695"  # the bot user of the docs' user-command example ("VoltyDemo")
@@ -74,9 +82,12 @@ class Reply:
         return cls(400, {"message": message, "code": code})
 
     @classmethod
-    def disconnect(cls) -> Reply:
-        """Drop the connection without an answer (the client sees a network error, not an HTTP status)."""
-        return cls(0)
+    def disconnect(cls, *, accepted: bool = False) -> Reply:
+        """Drop the connection without an answer (the client sees a network error, not an HTTP status).
+
+        accepted: handle the request first (the message is created), then drop the connection.
+        """
+        return cls(-1 if accepted else 0)
 
 
 @dataclass
@@ -114,7 +125,8 @@ class FakeDiscord:
         self.guild: dict[str, Any] = self._guild()
         self.member_roles: list[str] = []  # the bot member's role ids (doctor)
         self._rules: list[_Rule] = []
-        self._ids = itertools.count(1_300_000_000_000_000_000)
+        self._last_id = 0
+        self.nonces: dict[tuple[str, str], tuple[str, float]] = {}  # (channel, nonce) -> (message id, when)
         self._seq = itertools.count(1)
         self._sockets: list[web.WebSocketResponse] = []
         self.identified = asyncio.Event()
@@ -183,13 +195,43 @@ class FakeDiscord:
                 "default_message_notifications": 0, "explicit_content_filter": 0, "mfa_level": 0,
                 "premium_tier": 0, "preferred_locale": "en-US", "nsfw_level": 0, "system_channel_flags": 0}
 
+    def _snowflake(self) -> str:
+        """A Discord snowflake for now (ms since 2015 << 22), strictly increasing."""
+        self._last_id = max(((int(time.time() * 1000) - DISCORD_EPOCH_MS) << 22), self._last_id + 1)
+        return str(self._last_id)
+
+    def _create(self, channel_id: str, body: dict[str, Any], files: list[tuple[str, bytes]]) -> dict[str, Any]:
+        """POST /channels/{id}/messages, honouring nonce + enforce_nonce."""
+        nonce = body.get("nonce")
+        if nonce is not None and body.get("enforce_nonce"):
+            seen = self.nonces.get((channel_id, str(nonce)))
+            if seen and time.time() - seen[1] < NONCE_WINDOW_S and seen[0] in self.messages:
+                return {**self.messages[seen[0]], "nonce": nonce}
+        msg = self._message(channel_id, body, files)
+        if nonce is not None:
+            self.nonces[(channel_id, str(nonce))] = (msg["id"], time.time())
+        return {**msg, "nonce": nonce} if nonce is not None else msg
+
+    def history(self, channel_id: str, query: dict[str, str]) -> list[dict[str, Any]]:
+        """GET /channels/{id}/messages: newest first; `after` gives the oldest `limit` after it, as Discord does."""
+        found = [m for m in self.messages.values() if m["channel_id"] == channel_id and not m.get("webhook")]
+        found.sort(key=lambda m: int(m["id"]))
+        if "before" in query:
+            found = [m for m in found if int(m["id"]) < int(query["before"])]
+        limit = min(int(query.get("limit", 50)), 100)
+        if "after" in query:
+            found = [m for m in found if int(m["id"]) > int(query["after"])][:limit]
+        else:
+            found = found[-limit:]
+        return [{k: v for k, v in m.items() if k != "allowed_mentions_sent"} for m in reversed(found)]
+
     def _message(self, channel_id: str, body: dict[str, Any], files: list[tuple[str, bytes]]) -> dict[str, Any]:
         msg = example("Example Message")  # the docs' message object, with our content
-        msg.update(id=str(next(self._ids)), channel_id=channel_id, author=self.bot_user(), reactions=[],
+        msg.update(id=self._snowflake(), channel_id=channel_id, author=self.bot_user(), reactions=[],
                    content=body.get("content") or "", embeds=body.get("embeds") or [],
                    components=body.get("components") or [], flags=body.get("flags", 0),
                    mentions=[], mention_roles=[], mention_everyone=False, type=0,
-                   attachments=[{"id": str(next(self._ids)), "filename": name, "size": len(data),
+                   attachments=[{"id": self._snowflake(), "filename": name, "size": len(data),
                                  "url": f"http://127.0.0.1/{name}", "proxy_url": f"http://127.0.0.1/{name}"}
                                 for name, data in files])
         msg["allowed_mentions_sent"] = body.get("allowed_mentions")
@@ -208,7 +250,9 @@ class FakeDiscord:
                     rule.after -= 1
                     continue
                 reply = rule.replies[0] if rule.forever and len(rule.replies) == 1 else rule.replies.pop(0)
-                if reply.status == 0:
+                if reply.status <= 0:
+                    if reply.status < 0:  # accepted: handled as usual, only the answer is lost
+                        await self._route(request.method, path, rec)
                     assert request.transport is not None
                     request.transport.abort()  # the client reads a closed connection
                     return web.Response(status=500)
@@ -229,14 +273,16 @@ class FakeDiscord:
             return _json(200, info)
         if m := re.fullmatch(r"/applications/(\d+)/guilds/(\d+)/commands", path):
             if method == "PUT":
-                self.commands[m[2]] = [{**c, "id": str(next(self._ids)), "application_id": m[1], "guild_id": m[2],
+                self.commands[m[2]] = [{**c, "id": self._snowflake(), "application_id": m[1], "guild_id": m[2],
                                         "version": "1"} for c in rec.json]
             return _json(200, self.commands.get(m[2], []))
         if m := re.fullmatch(r"/channels/(\d+)/messages", path):
             channel = m[1]
             if channel != CHANNEL_ID and channel not in self.threads:
                 return _json(404, {"message": "Unknown Channel", "code": 10003})
-            return _json(200, self._message(channel, body, rec.files))
+            if method == "GET":
+                return _json(200, self.history(channel, rec.query))
+            return _json(200, self._create(channel, body, rec.files))
         if m := re.fullmatch(r"/channels/(\d+)/messages/(\d+)/threads", path):
             if m[2] in self.threads:
                 return _json(400, {"message": "A thread has already been created for this message", "code": 160004})
