@@ -7,24 +7,26 @@ import contextlib
 import functools
 import logging
 import signal
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from bot import metrics
-from bot.config import Config, TeamConfig
+from bot.config import Config, ConfigError, TeamConfig
 from bot.health import Health
 from bot.llm.client import OpenAIChat
 from bot.llm.explain import LLMExplainer
 from bot.llm.scoring import LLMScorer
 from bot.llm.weekly import LLMWeeklyWriter
 from bot.platforms.console import ConsoleChat, console_loop
-from bot.ports import Chat
+from bot.platforms.unavailable import UnavailableChat
+from bot.ports import Chat, UpstreamError
 from bot.scheduler import build_scheduler, missed_today
 from bot.shutdown import ShuttingDown
 from bot.sources.arxiv import ArxivSource
 from handlers.daily import run_daily
 from handlers.deps import Deps, SystemClock
+from handlers.publish import PublishReport
 from handlers.service import BotService
 from storage import jobs, maintenance
 from storage.db import Store
@@ -69,6 +71,7 @@ async def daily_job(team: TeamConfig, *, deps: Deps) -> None:
             result = await run_daily(team, deps)
         if result.digest is None:
             log.info("daily %s: no announcement today", team.name)
+        _log_failures("daily digest", team, result.published)
     except ShuttingDown:
         log.info("daily digest for %s stopped before its next message; the next start posts the rest", team.name)
     except Exception:
@@ -81,11 +84,18 @@ async def weekly_job(team: TeamConfig, *, deps: Deps) -> None:
         from handlers.weekly import run_weekly
 
         with deps.gate.job(), metrics.timed_job("weekly"):
-            await run_weekly(team, deps)
+            result = await run_weekly(team, deps)
+        _log_failures("weekly report", team, result.published)
     except ShuttingDown:
         log.info("weekly report for %s stopped before its next message; the next run posts the rest", team.name)
     except Exception:
         log.exception("weekly report for %s failed", team.name)
+
+
+def _log_failures(what: str, team: TeamConfig, report: PublishReport | None) -> None:
+    """Name each platform a scheduled post failed on (the others were posted)."""
+    for failure in report.failed if report else ():
+        log.error("%s for %s: %s; the next run posts what is missing", what, team.name, failure)
 
 
 async def catch_up(config: Config, deps: Deps, *, now: datetime | None = None) -> list[str]:
@@ -171,25 +181,46 @@ def _health_on_slack(config: Config) -> bool:
 
 
 async def _start_platforms(config: Config, service: BotService, stoppers: list, health: Health) -> dict[str, Chat]:
-    """Start Slack and/or Discord in this loop; each started one leaves its stop() in `stoppers`."""
+    """Start Slack and/or Discord in this loop; each started one leaves its stop() in `stoppers`.
+
+    A platform that fails to start (rejected token, outage) is logged by name and replaced by an
+    UnavailableChat: the other one still runs and posts. A config error still stops the bot.
+    """
     chats: dict[str, Chat] = {}
     if config.slack.enabled:
         from bot.platforms.slack.adapter import SlackAdapter
 
         slack = SlackAdapter(config.slack, service, routes=health.routes(with_metrics=_health_on_slack(config)))
-        await slack.start()
-        stoppers.append(slack.stop)
-        health.add("slack", slack.connected)
-        chats["slack"] = slack.chat
+        if await _started("slack", slack.start, chats, health):
+            stoppers.append(slack.stop)
+            health.add("slack", slack.connected)
+            chats["slack"] = slack.chat
     if config.discord.enabled:
         from bot.platforms.discord.adapter import DiscordAdapter
 
         discord_ = DiscordAdapter(config.discord, service)
-        await discord_.start()
-        stoppers.append(discord_.stop)
-        health.add("discord", discord_.connected)
-        chats["discord"] = discord_.chat
+        if await _started("discord", discord_.start, chats, health):
+            stoppers.append(discord_.stop)
+            health.add("discord", discord_.connected)
+            chats["discord"] = discord_.chat
     return chats
+
+
+async def _started(platform: str, start: Callable[[], Awaitable[None]], chats: dict[str, Chat],
+                   health: Health) -> bool:
+    """Run a platform's start(); on failure log it, mark it down in health and stand in for it."""
+    try:
+        await start()
+        return True
+    except ConfigError:
+        raise
+    except Exception as e:
+        down = UnavailableChat(platform, e)
+        chats[platform] = down
+        health.add(platform, lambda: False)
+        log.error("%s did not start (%s); the other platforms run without it, and every post to it fails "
+                  "until the bot is restarted", down.service, down.detail)
+        return False
 
 
 async def _console_then_stop(service: BotService, stop: asyncio.Event) -> None:
@@ -213,9 +244,13 @@ async def open_chats(config: Config) -> AsyncIterator[dict[str, Chat]]:
     if config.discord.enabled:
         from bot.platforms.discord.chat import open_discord_chat
 
-        chat, close = await open_discord_chat(config.discord)
-        chats["discord"] = chat
-        closers.append(close)
+        try:
+            chat, close = await open_discord_chat(config.discord)
+            chats["discord"] = chat
+            closers.append(close)
+        except UpstreamError as e:  # e.g. a rejected token: the other platforms still post
+            chats["discord"] = UnavailableChat("discord", e)
+            log.error("Discord: %s; posting to the other platforms only", e.detail)
     if not chats:
         chats["console"] = ConsoleChat()
     try:

@@ -31,7 +31,8 @@ def _describe(e: BaseException | None) -> str:
 
 def retrying(*, service: str, what: str, transient: Callable[[BaseException], bool], attempts: int = 4,
              initial_s: float = 0.5, max_s: float = 8.0, hint: Hint | None = None,
-             sleep: Callable[[float], Awaitable[None]] = asyncio.sleep) -> AsyncRetrying:
+             sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+             describe: Callable[[BaseException], str] | None = None) -> AsyncRetrying:
     """Up to `attempts` tries while the error is `transient`, waiting initial_s·2ⁿ (+ jitter, ≤ max_s) or the
     server's hint (Retry-After) between them; the last error is re-raised as it is."""
     backoff = wait_exponential_jitter(multiplier=initial_s, max=max_s, jitter=initial_s)
@@ -44,7 +45,8 @@ def retrying(*, service: str, what: str, transient: Callable[[BaseException], bo
     def before_sleep(state: RetryCallState) -> None:
         exc = state.outcome.exception() if state.outcome else None
         delay = state.next_action.sleep if state.next_action else 0.0
-        log.warning("%s: %s (%s); retry %d of %d in %.1fs", service, _describe(exc), what, state.attempt_number,
+        text = describe(exc) if describe and exc is not None else _describe(exc)
+        log.warning("%s: %s (%s); retry %d of %d in %.1fs", service, text, what, state.attempt_number,
                     attempts - 1, delay)
 
     return AsyncRetrying(stop=stop_after_attempt(attempts), wait=wait, retry=retry_if_exception(transient),

@@ -145,7 +145,7 @@ class SlackChat:
             return str((await self.client.chat_postMessage(**kwargs))["ts"])
         since = _recently()
         async for attempt in retrying(service="Slack", what=f"chat.postMessage to {channel}", transient=transient,
-                                      attempts=self.attempts, initial_s=self.retry_s):
+                                      attempts=self.attempts, initial_s=self.retry_s, describe=describe):
             with attempt:
                 if attempt.retry_state.attempt_number > 1:  # the failed attempt may have reached Slack
                     found = await find_parts(self.client, channel, mark, thread_ts=thread_ts, since=since)
