@@ -127,6 +127,8 @@ class FakeDiscord:
         self._rules: list[_Rule] = []
         self._last_id = 0
         self.nonces: dict[tuple[str, str], tuple[str, float]] = {}  # (channel, nonce) -> (message id, when)
+        # Called with each created message before the answer goes out (e.g. to kill the poster there).
+        self.on_accept: Callable[[dict[str, Any]], None] | None = None
         self._seq = itertools.count(1)
         self._sockets: list[web.WebSocketResponse] = []
         self.identified = asyncio.Event()
@@ -210,6 +212,8 @@ class FakeDiscord:
         msg = self._message(channel_id, body, files)
         if nonce is not None:
             self.nonces[(channel_id, str(nonce))] = (msg["id"], time.time())
+        if self.on_accept is not None:
+            self.on_accept(msg)
         return {**msg, "nonce": nonce} if nonce is not None else msg
 
     def history(self, channel_id: str, query: dict[str, str]) -> list[dict[str, Any]]:

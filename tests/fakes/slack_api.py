@@ -27,7 +27,7 @@ import socket
 import struct
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -94,6 +94,8 @@ class FakeSlack:
     _last_ts: float = 0.0
     _seen: dict[str, int] = field(default_factory=dict)
     _uploads: dict[str, str] = field(default_factory=dict)  # file id -> file name
+    # Called with each message as it is stored, before the answer goes out (e.g. to kill the poster there).
+    on_accept: Callable[[dict[str, Any]], None] | None = None
 
     @property
     def root(self) -> str:
@@ -168,6 +170,8 @@ class FakeSlack:
             if isinstance(body.get("metadata"), dict):
                 message["metadata"] = body["metadata"]
             self.messages.setdefault(channel, []).append(message)
+            if self.on_accept is not None:
+                self.on_accept(message)
             ans.update(ts=message["ts"], channel=channel)
             ans["message"].update(ts=message["ts"], text=message["text"])
             ans["message"].pop("attachments", None)

@@ -87,6 +87,7 @@ class KillWorld:
         self.slack: FakeSlack
         self.discord: ThreadedDiscord
         self.db = root / "bot.db"
+        self.daily_done = root / "daily-done.db"
 
     def __enter__(self) -> KillWorld:
         rows = [json.loads(x) for x in (ROOT / "tests/fixtures/seed_papers.jsonl").read_text().splitlines()]
@@ -99,24 +100,25 @@ class KillWorld:
         self._stack.callback(self.openai.stop)
         self.openai.answer = lambda req: json.dumps({"papers": [
             {"id": i, "relevance": 9, "novelty": 9, "comment": "On topic."} for i in ids_in(req)]})
-        for kind in ("daily", "weekly"):
-            with self.trial():
-                if kind == "weekly":
-                    self._clean_run("daily")
+        with self.trial("daily"):  # reference runs: what a clean daily and weekly post
+            for kind in ("daily", "weekly"):
                 before = self.seen()
                 self._clean_run(kind)
                 self.expected[kind] = Counter(s.platform for s in self.seen() if s not in before)
+                if kind == "daily":  # the week's picks, for weekly trials (a clean daily run before each)
+                    _copy_db(self.db, self.daily_done)
         return self
 
     def __exit__(self, *exc: object) -> None:
         self._stack.close()
 
     @contextmanager
-    def trial(self) -> Iterator[None]:
-        """A fresh database and fresh fake Slack and Discord servers."""
-        self.db.unlink(missing_ok=True)
-        for suffix in ("-wal", "-shm"):
+    def trial(self, kind: str) -> Iterator[None]:
+        """Fresh fake Slack and Discord servers, and a fresh database (for a weekly: as a clean daily left it)."""
+        for suffix in ("", "-wal", "-shm"):
             Path(str(self.db) + suffix).unlink(missing_ok=True)
+        if kind == "weekly" and self.daily_done.exists():
+            _copy_db(self.daily_done, self.db)
         slack, server = start_fake_slack()
         self.slack = slack
         try:
@@ -167,19 +169,19 @@ class KillWorld:
         if proc.returncode != 0:
             raise RuntimeError(f"a clean `paperbot {kind}` failed (exit {proc.returncode}):\n{err[-3000:]}")
 
-    def run_killed(self, kind: str, rng: random.Random, tally: Tally) -> None:
+    def run_killed(self, kind: str, rng: random.Random, tally: Tally, *, trial_start: int = 0) -> None:
         """One run, SIGKILLed at a random point unless it ends first."""
         proc = self.start(kind)
         tally.runs += 1
         start_count = len(self.seen())
-        total = sum(self.expected[kind].values())
+        remaining = sum(self.expected[kind].values()) - (start_count - trial_start)
         deadline = time.monotonic() + 120
-        if rng.random() < 0.15:  # anywhere: start-up, scoring, posting
+        if remaining <= 0 or rng.random() < 0.15:  # anywhere: start-up, scoring, posting
             when = time.monotonic() + rng.uniform(0.2, 2.5)
             while time.monotonic() < when and proc.poll() is None:
                 time.sleep(0.002)
         else:  # right after the fakes accepted a random number of its messages
-            target = start_count + rng.randrange(1, total + 1)
+            target = start_count + rng.randrange(1, remaining + 1)
             while len(self.seen()) < target and proc.poll() is None and time.monotonic() < deadline:
                 time.sleep(0.001)
             time.sleep(rng.uniform(0, 0.02))
@@ -188,14 +190,40 @@ class KillWorld:
             tally.kills += 1
         proc.communicate(timeout=60)
 
-    def finish(self, kind: str, tally: Tally) -> None:
-        """A run left alone: it must end with exit 0."""
+    def run_killed_on_accept(self, kind: str, platform: str, nth: int, tally: Tally) -> None:
+        """One run SIGKILLed by the fake `platform` as it stores the run's `nth` message, before answering:
+        the message is out, the poster never hears so."""
+        count = 0
+        proc: subprocess.Popen[str] | None = None
+
+        def kill(message: dict) -> None:
+            nonlocal count
+            count += 1
+            if count == nth and proc is not None and proc.poll() is None:
+                proc.send_signal(signal.SIGKILL)
+                tally.kills += 1
+
+        if platform == "slack":
+            self.slack.on_accept = kill
+        else:
+            self.discord.call(lambda f: setattr(f, "on_accept", kill))
+        try:
+            proc = self.start(kind)
+            tally.runs += 1
+            proc.communicate(timeout=120)
+        finally:
+            self.slack.on_accept = None
+            self.discord.call(lambda f: setattr(f, "on_accept", None))
+
+    def finish(self, kind: str, tally: Tally) -> str:
+        """A run left alone: it must end with exit 0. Its stderr."""
         proc = self.start(kind)
         tally.runs += 1
         _, err = proc.communicate(timeout=120)
         if proc.returncode != 0:
             tally.failed_runs += 1
             tally.notes.append(f"final {kind} run exit {proc.returncode}: {err.strip().splitlines()[-1:]}")
+        return err
 
     # --- what the platforms and the store say -------------------------------------------------------------
     def seen(self) -> list[Seen]:
@@ -240,13 +268,21 @@ def _discord_seen(fake: FakeDiscord) -> list[Seen]:
     return out
 
 
+def _copy_db(src: Path, dst: Path) -> None:
+    """A consistent copy of a SQLite file (its WAL included), through the online backup API."""
+    with sqlite3.connect(src) as a, sqlite3.connect(dst) as b:
+        a.backup(b)
+    b.close()
+    a.close()
+
+
 def _stop(server: ThreadingHTTPServer) -> None:
     server.shutdown()
     server.server_close()
 
 
 def run_trials(world: KillWorld, *, kills: int, seed: int, kinds: tuple[str, ...] = ("daily", "weekly"),
-               max_kills_per_trial: int = 3) -> Tally:
+               kills_per_trial: tuple[int, int] = (1, 3)) -> Tally:
     """Trials of each kind in turn until `kills` SIGKILLs have landed; the summed tally."""
     rng = random.Random(seed)
     total = Tally()
@@ -255,14 +291,12 @@ def run_trials(world: KillWorld, *, kills: int, seed: int, kinds: tuple[str, ...
         kind = kinds[i % len(kinds)]
         i += 1
         tally = Tally(trials=1)
-        with world.trial():
-            if kind == "weekly":
-                world._clean_run("daily")
+        with world.trial(kind):
             before = world.seen()
-            for _ in range(rng.randint(1, max_kills_per_trial)):
+            for _ in range(rng.randint(*kills_per_trial)):
                 if total.kills + tally.kills >= kills:
                     break
-                world.run_killed(kind, rng, tally)
+                world.run_killed(kind, rng, tally, trial_start=len(before))
             world.finish(kind, tally)
             world.check(kind, before, tally)
         total.add(tally)
