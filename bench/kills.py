@@ -13,12 +13,12 @@ import json
 import sys
 import tempfile
 import time
-from dataclasses import asdict
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from tests.faults.kill_world import KillWorld, run_trials
+from tests.faults.kill_tally import run_trials
+from tests.faults.kill_world import KillWorld
 
 
 def main() -> int:
@@ -35,13 +35,13 @@ def main() -> int:
         expected = {k: dict(v) for k, v in world.expected.items()}
     took = time.monotonic() - started
     if args.json:
-        print(json.dumps({**asdict(tally), "expected_per_run": expected, "seconds": round(took, 1)}))
+        print(json.dumps({**tally, "notes": tally.notes, "expected_per_run": expected, "seconds": round(took, 1)}))
     else:
-        print(f"{tally.kills} SIGKILLs in {tally.trials} trials ({tally.runs} runs, {took:.0f} s); "
+        print(f"{tally['kills']} SIGKILLs in {tally['trials']} trials ({tally['runs']} runs, {took:.0f} s); "
               f"messages per clean run: {expected}")
-        print(f"accepted {tally.accepted} · duplicates {tally.duplicates} · missing {tally.missing} · "
-              f"unrecorded {tally.unrecorded} · claims left {tally.claims_left} · final runs failed "
-              f"{tally.failed_runs}")
+        print(f"accepted {tally['accepted']} · duplicates {tally['duplicates']} · missing {tally['missing']} · "
+              f"unrecorded {tally['unrecorded']} · claims left {tally['claims_left']} · final runs failed "
+              f"{tally['failed_runs']}")
         for note in tally.notes:
             print("  -", note)
     return 0 if tally.clean else 1

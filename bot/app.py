@@ -26,7 +26,7 @@ from bot.shutdown import ShuttingDown
 from bot.sources.arxiv import ArxivSource
 from handlers.daily import run_daily
 from handlers.deps import Deps, SystemClock
-from handlers.publish import PublishReport
+from handlers.publish import log_failures
 from handlers.service import BotService
 from storage import jobs, maintenance
 from storage.db import Store
@@ -71,7 +71,7 @@ async def daily_job(team: TeamConfig, *, deps: Deps) -> None:
             result = await run_daily(team, deps)
         if result.digest is None:
             log.info("daily %s: no announcement today", team.name)
-        _log_failures("daily digest", team, result.published)
+        log_failures(result.published, f"daily digest for {team.name}")
     except ShuttingDown:
         log.info("daily digest for %s stopped before its next message; the next start posts the rest", team.name)
     except Exception:
@@ -85,17 +85,11 @@ async def weekly_job(team: TeamConfig, *, deps: Deps) -> None:
 
         with deps.gate.job(), metrics.timed_job("weekly"):
             result = await run_weekly(team, deps)
-        _log_failures("weekly report", team, result.published)
+        log_failures(result.published, f"weekly report for {team.name}")
     except ShuttingDown:
         log.info("weekly report for %s stopped before its next message; the next run posts the rest", team.name)
     except Exception:
         log.exception("weekly report for %s failed", team.name)
-
-
-def _log_failures(what: str, team: TeamConfig, report: PublishReport | None) -> None:
-    """Name each platform a scheduled post failed on (the others were posted)."""
-    for failure in report.failed if report else ():
-        log.error("%s for %s: %s; the next run posts what is missing", what, team.name, failure)
 
 
 async def catch_up(config: Config, deps: Deps, *, now: datetime | None = None) -> list[str]:

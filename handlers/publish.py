@@ -55,6 +55,12 @@ class PublishReport:
         return list(dict.fromkeys(f.platform for f in self.failed))
 
 
+def log_failures(report: PublishReport | None, what: str) -> None:
+    """Name, in the log, each platform a scheduled post failed on (the others were posted)."""
+    for failure in report.failed if report else ():
+        log.error("%s: %s; the next run posts what is missing", what, failure)
+
+
 def targets(team: TeamConfig, platform: str) -> tuple[str, ...]:
     """The channels of a team on a platform."""
     if platform == "slack":
@@ -80,7 +86,7 @@ async def publish(thread: Thread, *, team: TeamConfig, deps: Deps) -> PublishRep
                 raise
             except Exception as e:  # one platform's failure never stops the others' posts
                 report.failed.append(Failure(platform, channel, str(e) or type(e).__name__))
-                log.error("%s %s for %s: %s", thread.kind, thread.period, team.name, report.failed[-1],
+                log.warning("%s %s for %s: %s", thread.kind, thread.period, team.name, report.failed[-1],
                           exc_info=not isinstance(e, UpstreamError))
             finally:  # posted and failed messages are counted as they happen, in _send
                 metrics.record_post(platform, thread.kind, "skipped", report.skipped - before.skipped)

@@ -24,18 +24,16 @@ import copy
 import itertools
 import json
 import re
-import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
 from aiohttp import WSMsgType, web
 
-T = TypeVar("T")
-DISCORD_EPOCH_MS = 1_420_070_400_000
-NONCE_WINDOW_S = 300  # "checked for uniqueness in the past few minutes"
+from tests.fakes.discord_messages import MessageLog
+
 EXAMPLES = Path(__file__).resolve().parents[1] / "fixtures" / "discord" / "discord_api_docs_json_examples.json"
 APP_ID = "775799577604522054"  # the application id of the docs' interaction examples
 BOT_ID = "809850198683418695"  # the bot user of the docs' user-command example ("VoltyDemo")
@@ -112,7 +110,7 @@ class _Rule:
     after: int = 0  # matching requests answered normally before the replies start
 
 
-class FakeDiscord:
+class FakeDiscord(MessageLog):
     """Discord's REST API (the routes discord.py uses here) and a minimal gateway."""
 
     PREFIX = "/api/v10"
@@ -196,38 +194,6 @@ class FakeDiscord:
                 "member_count": 3, "large": False, "unavailable": False, "verification_level": 0,
                 "default_message_notifications": 0, "explicit_content_filter": 0, "mfa_level": 0,
                 "premium_tier": 0, "preferred_locale": "en-US", "nsfw_level": 0, "system_channel_flags": 0}
-
-    def _snowflake(self) -> str:
-        """A Discord snowflake for now (ms since 2015 << 22), strictly increasing."""
-        self._last_id = max(((int(time.time() * 1000) - DISCORD_EPOCH_MS) << 22), self._last_id + 1)
-        return str(self._last_id)
-
-    def _create(self, channel_id: str, body: dict[str, Any], files: list[tuple[str, bytes]]) -> dict[str, Any]:
-        """POST /channels/{id}/messages, honouring nonce + enforce_nonce."""
-        nonce = body.get("nonce")
-        if nonce is not None and body.get("enforce_nonce"):
-            seen = self.nonces.get((channel_id, str(nonce)))
-            if seen and time.time() - seen[1] < NONCE_WINDOW_S and seen[0] in self.messages:
-                return {**self.messages[seen[0]], "nonce": nonce}
-        msg = self._message(channel_id, body, files)
-        if nonce is not None:
-            self.nonces[(channel_id, str(nonce))] = (msg["id"], time.time())
-        if self.on_accept is not None:
-            self.on_accept(msg)
-        return {**msg, "nonce": nonce} if nonce is not None else msg
-
-    def history(self, channel_id: str, query: dict[str, str]) -> list[dict[str, Any]]:
-        """GET /channels/{id}/messages: newest first; `after` gives the oldest `limit` after it, as Discord does."""
-        found = [m for m in self.messages.values() if m["channel_id"] == channel_id and not m.get("webhook")]
-        found.sort(key=lambda m: int(m["id"]))
-        if "before" in query:
-            found = [m for m in found if int(m["id"]) < int(query["before"])]
-        limit = min(int(query.get("limit", 50)), 100)
-        if "after" in query:
-            found = [m for m in found if int(m["id"]) > int(query["after"])][:limit]
-        else:
-            found = found[-limit:]
-        return [{k: v for k, v in m.items() if k != "allowed_mentions_sent"} for m in reversed(found)]
 
     def _message(self, channel_id: str, body: dict[str, Any], files: list[tuple[str, bytes]]) -> dict[str, Any]:
         msg = example("Example Message")  # the docs' message object, with our content
@@ -381,30 +347,3 @@ def _json(status: int, body: Any, headers: dict[str, str] | None = None) -> web.
     return web.Response(status=status, body=json.dumps(body).encode(),
                         headers={"Content-Type": "application/json", **(headers or {})})
 
-
-class ThreadedDiscord:
-    """A FakeDiscord served from its own thread and loop, for tests that run paperbot as a subprocess."""
-
-    def __init__(self) -> None:
-        self.fake = FakeDiscord()
-        self._loop = asyncio.new_event_loop()
-        self._thread = threading.Thread(target=self._loop.run_forever, name="fake-discord", daemon=True)
-
-    def __enter__(self) -> ThreadedDiscord:
-        self._thread.start()
-        asyncio.run_coroutine_threadsafe(self.fake.start(), self._loop).result(10)
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        asyncio.run_coroutine_threadsafe(self.fake.stop(), self._loop).result(10)
-        self._loop.call_soon_threadsafe(self._loop.stop)
-        self._thread.join(10)
-        self._loop.close()
-
-    def call(self, fn: Callable[[FakeDiscord], T]) -> T:
-        """Run `fn(fake)` on the fake's loop (a consistent view of its state) and return the result."""
-
-        async def run() -> T:
-            return fn(self.fake)
-
-        return asyncio.run_coroutine_threadsafe(run(), self._loop).result(10)

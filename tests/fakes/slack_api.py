@@ -30,20 +30,12 @@ import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
 import pytest
 
-EXAMPLES = (Path(__file__).resolve().parents[1] / "fixtures" / "slack"
-            / "slack_web_api_response_examples.official_openapi.json")
-
-
-def official_example(method: str, *, ok: bool = True) -> dict[str, Any]:
-    """A deep copy of Slack's documented example answer of a method (ok, or its documented error)."""
-    data = json.loads(EXAMPLES.read_text(encoding="utf-8"))
-    return copy.deepcopy(data[method]["200" if ok else "default"]["application/json"])
+from tests.fakes.slack_history import History, official_example
 
 
 @dataclass
@@ -79,7 +71,7 @@ class Fault:
 
 
 @dataclass
-class FakeSlack:
+class FakeSlack(History):
     """State shared with the request handler thread."""
 
     host: str = "127.0.0.1"
@@ -217,35 +209,6 @@ class FakeSlack:
         # Slack's ts: the posting time in seconds with microseconds, unique per channel.
         self._last_ts = max(time.time(), self._last_ts + 0.000001)
         return f"{self._last_ts:.6f}"
-
-    def _history(self, body: dict[str, Any]) -> dict[str, Any]:
-        """conversations.history: top-level messages (and thread parents), newest first."""
-        if body.get("channel") not in self.messages:
-            return official_example("conversations.history", ok=False)
-        top = [m for m in self.messages[body["channel"]] if m.get("thread_ts", m["ts"]) == m["ts"]]
-        return self._page("conversations.history", list(reversed(top)), body)
-
-    def _replies(self, body: dict[str, Any]) -> dict[str, Any]:
-        """conversations.replies: the parent, then its replies, oldest first."""
-        thread = [m for m in self.messages.get(body.get("channel", ""), [])
-                  if m["ts"] == body.get("ts") or m.get("thread_ts") == body.get("ts")]
-        if not thread:
-            return official_example("conversations.replies", ok=False)
-        return self._page("conversations.replies", thread, body)
-
-    def _page(self, method: str, messages: list[dict[str, Any]], body: dict[str, Any]) -> dict[str, Any]:
-        oldest = float(body.get("oldest") or 0)
-        found = [m for m in messages if float(m["ts"]) > oldest or m["ts"] == body.get("ts")]
-        start = int(body.get("cursor") or 0)
-        limit = min(int(body.get("limit") or 100), 1000)
-        page = copy.deepcopy(found[start:start + limit])
-        if str(body.get("include_all_metadata", "")).lower() not in ("1", "true"):
-            for m in page:
-                m.pop("metadata", None)
-        ans = official_example(method)
-        more = start + limit < len(found)
-        ans.update(messages=page, has_more=more, response_metadata={"next_cursor": str(start + limit) if more else ""})
-        return ans
 
 
 class _Handler(BaseHTTPRequestHandler):

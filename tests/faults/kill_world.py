@@ -23,65 +23,30 @@ import time
 from collections import Counter
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
-from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from http.server import ThreadingHTTPServer
 from pathlib import Path
 
 from bot.core.models import ListingEntry, Paper
 from tests.fakes.arxiv_server import ArxivServer, render_rss
-from tests.fakes.discord_api import CHANNEL_ID, FakeDiscord, ThreadedDiscord
+from tests.fakes.discord_api import CHANNEL_ID, FakeDiscord
+from tests.fakes.discord_thread import ThreadedDiscord
 from tests.fakes.openai_server import FakeOpenAI, ids_in
 from tests.fakes.slack_api import FakeSlack, start_fake_slack
+from tests.faults.kill_tally import Seen, Tally
 
 ROOT = Path(__file__).resolve().parents[2]
 SLACK_CHANNEL = "C0KILLTEST"
 
 
-@dataclass
-class Tally:
-    """What the kills did, summed over trials."""
-
-    trials: int = 0
-    runs: int = 0
-    kills: int = 0
-    accepted: int = 0
-    duplicates: int = 0
-    missing: int = 0
-    unrecorded: int = 0
-    claims_left: int = 0
-    failed_runs: int = 0  # final (unkilled) runs that did not exit 0
-    notes: list[str] = field(default_factory=list)
-
-    def add(self, other: Tally) -> None:
-        """Sum another tally into this one."""
-        for name in ("trials", "runs", "kills", "accepted", "duplicates", "missing", "unrecorded", "claims_left",
-                     "failed_runs"):
-            setattr(self, name, getattr(self, name) + getattr(other, name))
-        self.notes.extend(other.notes)
-
-    @property
-    def clean(self) -> bool:
-        """No duplicate, missing or unrecorded message, no claim left, every final run ok."""
-        return not (self.duplicates or self.missing or self.unrecorded or self.claims_left or self.failed_runs)
-
-
-@dataclass(frozen=True)
-class Seen:
-    """One message a fake accepted."""
-
-    platform: str
-    ident: str  # what the message says: the same text twice is the same message posted twice
-    message_id: str
-
-
 class KillWorld:
     """Fake arXiv and OpenAI for the whole session; fresh Slack, Discord and database per trial."""
 
-    def __init__(self, root: Path, *, papers: int = 4, python: str = sys.executable) -> None:
+    def __init__(self, root: Path, *, papers: int = 4, python: str = sys.executable, reference: bool = True) -> None:
         self.root = root
         self.papers = papers
         self.python = python
+        self.reference = reference
         self._stack = ExitStack()
         self.expected: dict[str, Counter[str]] = {}  # kind -> messages per platform of a clean run
         self.slack: FakeSlack
@@ -94,12 +59,15 @@ class KillWorld:
         papers = [Paper(r["arxiv_id"], r["title"], r["abstract"], tuple(r["authors"]), ("cs.LG",))
                   for r in rows[: self.papers]]
         self.arxiv = self._stack.enter_context(ArxivServer())
-        self.arxiv.rss("cs.LG+cs.AI", render_rss([ListingEntry(p, "new") for p in papers],
-                                                 day=datetime.now(UTC).date(), categories="cs.LG+cs.AI"))
+        self.feed = render_rss([ListingEntry(p, "new") for p in papers], day=datetime.now(UTC).date(),
+                               categories="cs.LG+cs.AI")
+        self.arxiv.rss("cs.LG+cs.AI", self.feed)
         self.openai = FakeOpenAI().start()
         self._stack.callback(self.openai.stop)
         self.openai.answer = lambda req: json.dumps({"papers": [
             {"id": i, "relevance": 9, "novelty": 9, "comment": "On topic."} for i in ids_in(req)]})
+        if not self.reference:
+            return self
         with self.trial("daily"):  # reference runs: what a clean daily and weekly post
             for kind in ("daily", "weekly"):
                 before = self.seen()
@@ -130,7 +98,7 @@ class KillWorld:
             _stop(server)
 
     # --- runs ------------------------------------------------------------------------------------------------
-    def _write_config(self) -> None:
+    def _write_config(self, *extra: tuple[str, str]) -> None:
         text = (ROOT / "config.toml").read_text()
         port = self.discord.call(lambda f: f.port)
         for old, new in (
@@ -144,6 +112,7 @@ class KillWorld:
             ("discord_channels = []", f'discord_channels = ["{CHANNEL_ID}"]'),
             ("console = true", "console = false"),
             ("digest_size = 10", "digest_size = 2"),
+            *extra,
         ):
             assert old in text, old
             text = text.replace(old, new, 1)
@@ -152,8 +121,9 @@ class KillWorld:
     def env(self, kind: str) -> dict[str, str]:
         """The subprocess environment: tokens for the fakes; the LLM scores the daily, the weekly is local."""
         env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "DISCORD_", "OPENAI_", "PAPERBOT_"))}
-        env.update(SLACK_BOT_TOKEN="xoxb-kill-test", SLACK_APP_TOKEN="xapp-kill-test", DISCORD_TOKEN="kill-test")
-        if kind == "daily":
+        env.update(SLACK_BOT_TOKEN="xoxb-kill-test", SLACK_APP_TOKEN="xapp-kill-test", DISCORD_TOKEN="kill-test",
+                   SLACK_SIGNING_SECRET="kill-test-secret")
+        if kind != "weekly":
             env.update(OPENAI_API_KEY="sk-kill-test", OPENAI_BASE_URL=self.openai.base_url)
         return env
 
@@ -162,6 +132,12 @@ class KillWorld:
         return subprocess.Popen([self.python, "-m", "bot", "--config", str(self.root / "config.toml"), kind],
                                 cwd=self.root, env=self.env(kind), stdin=subprocess.DEVNULL,
                                 stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+
+    def run(self, kind: str) -> subprocess.CompletedProcess[str]:
+        """`paperbot <kind>` to the end: its exit status and stderr."""
+        proc = self.start(kind)
+        _, err = proc.communicate(timeout=120)
+        return subprocess.CompletedProcess(proc.args, proc.returncode, "", err)
 
     def _clean_run(self, kind: str) -> None:
         proc = self.start(kind)
@@ -172,7 +148,7 @@ class KillWorld:
     def run_killed(self, kind: str, rng: random.Random, tally: Tally, *, trial_start: int = 0) -> None:
         """One run, SIGKILLed at a random point unless it ends first."""
         proc = self.start(kind)
-        tally.runs += 1
+        tally["runs"] += 1
         start_count = len(self.seen())
         remaining = sum(self.expected[kind].values()) - (start_count - trial_start)
         deadline = time.monotonic() + 120
@@ -187,7 +163,7 @@ class KillWorld:
             time.sleep(rng.uniform(0, 0.02))
         if proc.poll() is None:
             proc.send_signal(signal.SIGKILL)
-            tally.kills += 1
+            tally["kills"] += 1
         proc.communicate(timeout=60)
 
     def run_killed_on_accept(self, kind: str, platform: str, nth: int, tally: Tally) -> None:
@@ -201,7 +177,7 @@ class KillWorld:
             count += 1
             if count == nth and proc is not None and proc.poll() is None:
                 proc.send_signal(signal.SIGKILL)
-                tally.kills += 1
+                tally["kills"] += 1
 
         if platform == "slack":
             self.slack.on_accept = kill
@@ -209,7 +185,7 @@ class KillWorld:
             self.discord.call(lambda f: setattr(f, "on_accept", kill))
         try:
             proc = self.start(kind)
-            tally.runs += 1
+            tally["runs"] += 1
             proc.communicate(timeout=120)
         finally:
             self.slack.on_accept = None
@@ -218,10 +194,10 @@ class KillWorld:
     def finish(self, kind: str, tally: Tally) -> str:
         """A run left alone: it must end with exit 0. Its stderr."""
         proc = self.start(kind)
-        tally.runs += 1
+        tally["runs"] += 1
         _, err = proc.communicate(timeout=120)
         if proc.returncode != 0:
-            tally.failed_runs += 1
+            tally["failed_runs"] += 1
             tally.notes.append(f"final {kind} run exit {proc.returncode}: {err.strip().splitlines()[-1:]}")
         return err
 
@@ -240,18 +216,18 @@ class KillWorld:
         """Compare the platforms with the store for the messages of this trial's `kind` runs."""
         old = {(s.platform, s.message_id, s.ident) for s in before}
         seen = [s for s in self.seen() if (s.platform, s.message_id, s.ident) not in old]
-        tally.accepted += len(seen)
+        tally["accepted"] += len(seen)
         counts = Counter((s.platform, s.ident) for s in seen)
-        tally.duplicates += sum(n - 1 for n in counts.values())
+        tally["duplicates"] += sum(n - 1 for n in counts.values())
         distinct = Counter(p for p, _ in counts)
-        tally.missing += sum(max(0, n - distinct[p]) for p, n in self.expected[kind].items())
+        tally["missing"] += sum(max(0, n - distinct[p]) for p, n in self.expected[kind].items())
         with sqlite3.connect(self.db) as conn:
             rows = conn.execute("SELECT platform, message_ids FROM posts WHERE kind = ?", [kind]).fetchall()
         recorded = {(p, mid) for p, ids in rows for mid in json.loads(ids)}
         # A shared file (the weekly chart on Slack) is its own message but not a post of its own.
         unrecorded = [s for s in seen if not s.ident.endswith(".png") and (s.platform, s.message_id) not in recorded]
-        tally.unrecorded += len(unrecorded)
-        tally.claims_left += sum(ids == "[]" for _, ids in rows)
+        tally["unrecorded"] += len(unrecorded)
+        tally["claims_left"] += sum(ids == "[]" for _, ids in rows)
         if unrecorded or any(n > 1 for n in counts.values()):
             tally.notes.append(f"{kind}: unrecorded {[s.ident[:60] for s in unrecorded]}, "
                                f"twice {[i[:60] for (_, i), n in counts.items() if n > 1]}")
@@ -279,25 +255,3 @@ def _copy_db(src: Path, dst: Path) -> None:
 def _stop(server: ThreadingHTTPServer) -> None:
     server.shutdown()
     server.server_close()
-
-
-def run_trials(world: KillWorld, *, kills: int, seed: int, kinds: tuple[str, ...] = ("daily", "weekly"),
-               kills_per_trial: tuple[int, int] = (1, 3)) -> Tally:
-    """Trials of each kind in turn until `kills` SIGKILLs have landed; the summed tally."""
-    rng = random.Random(seed)
-    total = Tally()
-    i = 0
-    while total.kills < kills:
-        kind = kinds[i % len(kinds)]
-        i += 1
-        tally = Tally(trials=1)
-        with world.trial(kind):
-            before = world.seen()
-            for _ in range(rng.randint(*kills_per_trial)):
-                if total.kills + tally.kills >= kills:
-                    break
-                world.run_killed(kind, rng, tally, trial_start=len(before))
-            world.finish(kind, tally)
-            world.check(kind, before, tally)
-        total.add(tally)
-    return total

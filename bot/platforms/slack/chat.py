@@ -91,7 +91,7 @@ class SlackChat:
 
     platform = "slack"
 
-    def __init__(self, client: AsyncWebClient, *, attempts: int = 5) -> None:
+    def __init__(self, client: AsyncWebClient, *, attempts: int = 4) -> None:
         self.client = client
         self._poster = _posting_client(client)
         self.attempts = attempts

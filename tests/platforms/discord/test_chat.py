@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import replace
+from datetime import UTC, datetime, timedelta
 from typing import Any
 from urllib.parse import unquote
 
@@ -13,7 +15,7 @@ from bot.core.digest_view import digest_thread
 from bot.core.message import Image, Message, Paragraph, Thread
 from bot.core.votes import UNICODE_NUMBERS
 from bot.platforms.discord.chat import open_discord_chat
-from bot.ports import Chat
+from bot.ports import Chat, PostMark
 from handlers.publish import publish
 from storage import posts
 from tests.fakes.discord_api import CHANNEL_ID, FakeDiscord, Reply
@@ -194,6 +196,29 @@ async def test_server_error_is_retried(chat: Chat, fake: FakeDiscord) -> None:
 
     assert len(fake.find("POST", MESSAGES)) == 2
     assert len(ids) == 1 and fake.messages[ids[0]]["content"] == "hello"
+
+
+async def test_a_503_discord_py_does_not_retry_is_retried_with_the_same_nonce(chat: Chat, fake: FakeDiscord) -> None:
+    fake.fail("POST", MESSAGES, Reply.server_error(503))
+    mark = PostMark(TEAM, "daily", "2026-01-27", "parent")
+    ids = await chat.post(CHANNEL_ID, Message.text("hello", ephemeral=False), mark=mark)
+    first, second = fake.find("POST", MESSAGES)
+    assert first.json["nonce"] == second.json["nonce"] == mark.nonce(CHANNEL_ID, 0)
+    assert ids == [m["id"] for m in fake.channel_posts(CHANNEL_ID)]
+
+
+async def test_find_reads_the_ref_line_back_from_history(chat: Chat, fake: FakeDiscord) -> None:
+    mark = PostMark(TEAM, "daily", "2026-01-27", "parent")
+    other = PostMark(TEAM, "daily", "2026-01-27", "parentless")
+    split = digest_thread(make_digest(seed_papers(40), size=40)).parent
+    ids = await chat.post(CHANNEL_ID, split, mark=mark)
+    await chat.post(CHANNEL_ID, Message.text("another post", ephemeral=False), mark=other)
+    since = datetime.now(UTC) - timedelta(seconds=5)
+    assert len(ids) == 4 and await chat.find(CHANNEL_ID, mark, since=since) == ids
+    history = fake.find("GET", MESSAGES)[0]
+    assert "nonce" not in json.dumps(fake.history(CHANNEL_ID, {}))  # as on Discord: history has no nonces
+    assert int(history.query["after"]) > 0
+    assert await chat.find(CHANNEL_ID, PostMark(TEAM, "daily", "2026-01-26", "parent")) == []
 
 
 async def test_missing_permission_is_a_clear_error(chat: Chat, fake: FakeDiscord, service: Service,
