@@ -39,7 +39,7 @@ def main() -> int:
     else:
         print(f"{tally['kills']} SIGKILLs in {tally['trials']} trials ({tally['runs']} runs, {took:.0f} s); "
               f"messages per clean run: {expected}")
-        print(f"accepted {tally['accepted']} · duplicates {tally['duplicates']} · missing {tally['missing']} · "
+        print(f"accepted {tally['accepted']} · found after a kill and recorded {tally['recovered']} · duplicates {tally['duplicates']} · missing {tally['missing']} · "
               f"unrecorded {tally['unrecorded']} · claims left {tally['claims_left']} · final runs failed "
               f"{tally['failed_runs']}")
         for note in tally.notes:

@@ -244,7 +244,7 @@ def m006_scores_history_index(db: Database) -> None:
 
 
 @migrations()
-def m007_posts_claim_owner(db: Database) -> None:
+def m008_posts_claim_owner(db: Database) -> None:
     """Who holds a post's claim and since when: a claim whose holder died is taken over (and reconciled) at once.
 
     claimed_by is "host/pid/start/token" (storage.owners); '' marks a claim given up after a send that may

@@ -11,12 +11,16 @@ if TYPE_CHECKING:
     from tests.faults.kill_world import KillWorld
 
 
-COUNTS = ("trials", "runs", "kills", "accepted", "duplicates", "missing", "unrecorded", "claims_left", "failed_runs")
+COUNTS = ("trials", "runs", "kills", "accepted", "recovered", "duplicates", "missing", "unrecorded", "claims_left",
+          "failed_runs")
+# What a run logs for each message it found on the platform after a crash (recorded, not sent again).
+RECOVERED = "(a run stopped before recording it): recorded, not sent again"
 
 
 class Tally(Counter[str]):
-    """What the kills did, summed over trials: a count per name in COUNTS ("failed_runs": final, unkilled runs
-    that did not exit 0; "claims_left": posts rows still claimed at the end), and notes saying where."""
+    """What the kills did, summed over trials: a count per name in COUNTS ("recovered": messages a run found
+    on the platform after a kill and recorded; "failed_runs": final, unkilled runs that did not exit 0;
+    "claims_left": posts rows still claimed at the end), and notes saying where."""
 
     def __init__(self, **counts: int) -> None:
         super().__init__(dict.fromkeys(COUNTS, 0))

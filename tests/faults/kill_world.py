@@ -33,7 +33,7 @@ from tests.fakes.discord_api import CHANNEL_ID, FakeDiscord
 from tests.fakes.discord_thread import ThreadedDiscord
 from tests.fakes.openai_server import FakeOpenAI, ids_in
 from tests.fakes.slack_api import FakeSlack, start_fake_slack
-from tests.faults.kill_tally import Seen, Tally
+from tests.faults.kill_tally import RECOVERED, Seen, Tally
 
 ROOT = Path(__file__).resolve().parents[2]
 SLACK_CHANNEL = "C0KILLTEST"
@@ -164,7 +164,7 @@ class KillWorld:
         if proc.poll() is None:
             proc.send_signal(signal.SIGKILL)
             tally["kills"] += 1
-        proc.communicate(timeout=60)
+        tally["recovered"] += proc.communicate(timeout=60)[1].count(RECOVERED)
 
     def run_killed_on_accept(self, kind: str, platform: str, nth: int, tally: Tally) -> None:
         """One run SIGKILLed by the fake `platform` as it stores the run's `nth` message, before answering:
@@ -196,6 +196,7 @@ class KillWorld:
         proc = self.start(kind)
         tally["runs"] += 1
         _, err = proc.communicate(timeout=120)
+        tally["recovered"] += err.count(RECOVERED)
         if proc.returncode != 0:
             tally["failed_runs"] += 1
             tally.notes.append(f"final {kind} run exit {proc.returncode}: {err.strip().splitlines()[-1:]}")

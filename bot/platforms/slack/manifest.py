@@ -22,6 +22,8 @@ SCOPES: tuple[tuple[str, str], ...] = (
     ("chat:write.public", "post to a public channel the bot was not invited to"),
     ("reactions:read", "receive reaction_added / reaction_removed: reactions are the votes"),
     ("files:write", "upload the weekly chart image"),
+    ("channels:history", "after a crash, find the bot's own posts (message metadata) in public channels"),
+    ("groups:history", "the same in private channels"),
 )
 EVENTS = ("reaction_added", "reaction_removed")
 DESCRIPTION_LIMIT = 2000  # Slack's limits for a slash command's description and usage hint
