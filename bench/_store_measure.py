@@ -129,6 +129,24 @@ async def papers_week(deps: Deps, *, team: str, n: int, warmup: int = 3) -> Timi
     return t
 
 
+async def papers_stats(deps: Deps, *, team: str, span: str, n: int, warmup: int = 3) -> Timing:
+    """`/papers stats <span>` as a Slack user runs it: every aggregate of the period on the team's year."""
+    from handlers.service import BotService
+
+    service = BotService(deps)
+    req = Request(platform="slack", team=team, channel="CBENCH", user="U0BENCH00", text=f"stats {span}",
+                  command="papers")
+    t = Timing(f"/papers stats {span}", "BotService.run_command")
+
+    async def run() -> None:
+        msg = _check(await service.run_command(req), f"/papers stats {span}")
+        if ": 0 picked" in msg.fallback:
+            raise RuntimeError(f"/papers stats {span} counted no picks: the clock is not on the store's last day")
+
+    await _timed(t, run, n=n, warmup=warmup)
+    return t
+
+
 async def papers_search(deps: Deps, *, team: str, n: int, queries: tuple[str, ...] = QUERIES) -> Timing:
     """`/papers search <words>` over a mix of queries, each run the same number of times."""
     per_query: dict[str, list[float]] = {}

@@ -165,7 +165,7 @@ def daily_rss(db: Path, *, day: date, papers: list[Paper], answers: dict) -> Rss
 async def _idle_main(config_path: str) -> None:
     from bot.app import build_deps
     from bot.config import load_config
-    from bot.platforms.console import ConsoleChat
+    from bot.platforms.console import console_platform
     from bot.scheduler import build_scheduler
     from handlers.service import BotService
     from storage import papers as paper_store
@@ -173,7 +173,7 @@ async def _idle_main(config_path: str) -> None:
     config = load_config(config_path)
     deps = build_deps(config)
     service = BotService(deps)
-    deps.chats = {"console": ConsoleChat()}
+    deps.platforms = {"console": console_platform()}
     commands = len(service.commands)
     scheduler = build_scheduler(config, daily=lambda t: asyncio.sleep(0), weekly=lambda t: asyncio.sleep(0))
     scheduler.start()

@@ -1,4 +1,4 @@
-"""`paperbot …` command line: run, daily, weekly, ask, demo, doctor, backfill, backup, export."""
+"""`paperbot …` command line: run, daily, weekly, ask, demo, doctor, backfill, backup, import, export."""
 
 from __future__ import annotations
 
@@ -52,6 +52,8 @@ def build_parser() -> argparse.ArgumentParser:
     a.add_argument("--user", default="cli", help="user id to act as (default: cli)")
     a.add_argument("--team", help="team (default: the first team)")
     a.add_argument("--platform", default="console", help="platform the user is on (default: console)")
+    a.add_argument("--out", help="where a reply's file goes (/papers export): a file or directory, or - to print "
+                                 "it (default: the current directory, under its own name)")
 
     sub.add_parser("demo", help="run the whole pipeline offline on a bundled sample day and print the digest")
     sub.add_parser("doctor", help="check config, tokens and reachability of arXiv, the LLM, Slack, Discord")
@@ -61,6 +63,11 @@ def build_parser() -> argparse.ArgumentParser:
 
     k = sub.add_parser("backup", help="copy the live database to FILE (SQLite online backup; safe while running)")
     k.add_argument("file", help="where the copy goes (replaced if it exists)")
+
+    i = sub.add_parser("import", help="make a reading list (BibTeX, RIS, Zotero CSV) the team's positive examples")
+    i.add_argument("file", help="a .bib, .ris or Zotero .csv export")
+    i.add_argument("--team", help="team name (default: the first team)")
+    i.add_argument("--user", default="cli", help="recorded as who added the examples (default: cli)")
 
     e = sub.add_parser("export", help="export picks, papers, votes and criteria history")
     e.add_argument("--format", choices=("json", "csv", "bibtex"), default="json",
@@ -108,7 +115,8 @@ async def _dispatch(args: argparse.Namespace, config: Config) -> int:
             return await cc.weekly(config, week=args.week, team=args.team, dry_run=args.dry_run, fmt=args.format,
                                    force=args.force)
         case "ask":
-            return await cc.ask(config, args.line, user=args.user, team=args.team, platform=args.platform)
+            return await cc.ask(config, args.line, user=args.user, team=args.team, platform=args.platform,
+                                out=args.out)
         case "demo":
             return await cc.demo(config)
         case "doctor":
@@ -119,6 +127,10 @@ async def _dispatch(args: argparse.Namespace, config: Config) -> int:
             from bot import cli_ops
 
             return await cli_ops.backup(config, args.file)
+        case "import":
+            from bot import cli_ops
+
+            return await cli_ops.import_file(config, args.file, team=args.team, user=args.user)
         case "export":
             from bot import cli_ops
 

@@ -7,25 +7,31 @@ import contextlib
 import functools
 import logging
 import signal
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Iterable
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from bot import metrics
 from bot.config import Config, ConfigError, TeamConfig
+from bot.core.votes import VoteEmoji
 from bot.health import Health
+from bot.llm.ask import LLMAsker
 from bot.llm.client import OpenAIChat
 from bot.llm.explain import LLMExplainer
 from bot.llm.scoring import LLMScorer
 from bot.llm.weekly import LLMWeeklyWriter
-from bot.platforms.console import ConsoleChat, console_loop
-from bot.platforms.unavailable import UnavailableChat
-from bot.ports import Chat, UpstreamError
+from bot.platforms.console import console_loop, console_platform
+from bot.platforms.registry import PLATFORMS, PlatformRegistry
+from bot.platforms.unavailable import UnavailableChat, UnavailablePlatform
+from bot.ports import NotConfigured, Platform, UpstreamError
+from bot.progress import terminal_progress
 from bot.scheduler import build_scheduler, missed_today
 from bot.shutdown import ShuttingDown
 from bot.sources.arxiv import ArxivSource
+from bot.sources.oai import OaiArchive
 from handlers.daily import run_daily
 from handlers.deps import Deps, SystemClock
+from handlers.first_start import Progress, first_start
 from handlers.publish import log_failures
 from handlers.service import BotService
 from storage import jobs, maintenance
@@ -47,21 +53,24 @@ def build_llm(config: Config) -> OpenAIChat | None:
     )
 
 
-def build_deps(config: Config, *, store: Store | None = None, chats: dict[str, Chat] | None = None) -> Deps:
+def build_deps(config: Config, *, store: Store | None = None, platforms: dict[str, Platform] | None = None) -> Deps:
     """Everything handlers need, from config (nothing connects until used)."""
     a = config.arxiv
     source = ArxivSource(rss_url=a.rss_url, api_url=a.api_url, html_url=a.html_url, timeout_s=a.timeout_s,
                          min_interval_s=a.min_interval_s)
+    archive = OaiArchive(oai_url=a.oai_url, throttle=source.throttle, timeout_s=a.timeout_s)  # one 3 s rule
     llm = build_llm(config)
-    scorer = explainer = weekly_writer = None
+    scorer = explainer = weekly_writer = asker = None
     if llm is not None:
         scorer = LLMScorer(llm, batch_size=config.llm.batch_size, concurrency=config.llm.concurrency,
                            max_abstract_chars=config.llm.max_abstract_chars)
         explainer = LLMExplainer(llm)
         weekly_writer = LLMWeeklyWriter(llm, concurrency=config.llm.concurrency)
+        asker = LLMAsker(llm)
     return Deps(config=config, store=store or Store.open(config.storage.path),
                 clock=SystemClock(config.schedule.timezone), source=source, scorer=scorer, llm=llm,
-                explainer=explainer, weekly_writer=weekly_writer, chats=dict(chats or {}))
+                explainer=explainer, weekly_writer=weekly_writer, asker=asker, platforms=dict(platforms or {}),
+                archive=archive)
 
 
 async def daily_job(team: TeamConfig, *, deps: Deps) -> None:
@@ -112,13 +121,33 @@ async def catch_up(config: Config, deps: Deps, *, now: datetime | None = None) -
     return done
 
 
-async def run_bot(config: Config, *, console: bool | None = None, stop: asyncio.Event | None = None) -> None:
+async def start_up(config: Config, deps: Deps, *, progress: Progress | None = None) -> None:
+    """The first start's backfill (when the store is empty or it was interrupted), then the daily catch-up.
+
+    In this order, in one task: the catch-up then finds the latest digest posted and posts nothing twice.
+    """
+    try:
+        done = await first_start(deps, progress=progress or terminal_progress())
+        if done is not None:
+            log.info("first start: %d announcement days stored (%s), %d digests scored, latest posted for %s%s",
+                     len(done.days), ", ".join(d.isoformat() for d in done.days), done.scored,
+                     ", ".join(done.posted) or "no team",
+                     f"; {len(done.failed)} failed, retried at the next start" if done.failed else "")
+    except (UpstreamError, NotConfigured) as e:
+        log.warning("first start stopped: %s; the next start resumes it where it stopped", e)
+    except Exception:
+        log.exception("first start failed; the next start resumes it where it stopped")
+    await catch_up(config, deps)
+
+
+async def run_bot(config: Config, *, console: bool | None = None, stop: asyncio.Event | None = None,
+                  registry: PlatformRegistry = PLATFORMS) -> None:
     """`paperbot run`: platforms + scheduler in one loop until Ctrl-C / SIGTERM (or `stop` is set)."""
     deps = build_deps(config)
     service = BotService(deps)
     stop = stop or asyncio.Event()
     loop = asyncio.get_running_loop()
-    stoppers: list = []
+    platforms: dict[str, Platform] = {}
     tasks: list[asyncio.Task] = []
     scheduler = None
     health = Health()
@@ -126,11 +155,12 @@ async def run_bot(config: Config, *, console: bool | None = None, stop: asyncio.
     try:
         if config.ops.health_port and not _health_on_slack(config):
             await health.serve(config.ops.health_host, config.ops.health_port)
-        chats = await _start_platforms(config, service, stoppers, health)
-        use_console = console if console is not None else not chats
+        routes = health.routes(with_metrics=_health_on_slack(config))  # for a platform's own HTTP server
+        await _start(platforms, (c.listen(config, service, routes) for c in registry.enabled(config)), health)
+        use_console = console if console is not None else not platforms
         if use_console:
-            chats["console"] = ConsoleChat()
-        deps.chats = chats
+            platforms["console"] = console_platform()
+        deps.platforms = platforms
         # partial, not lambda: APScheduler awaits only (partials of) coroutine functions in the loop;
         # anything else it runs in a thread, where a coroutine would never be awaited.
         scheduler = build_scheduler(config, daily=functools.partial(daily_job, deps=deps),
@@ -142,7 +172,7 @@ async def run_bot(config: Config, *, console: bool | None = None, stop: asyncio.
         for sig in (signal.SIGINT, signal.SIGTERM):
             with contextlib.suppress(NotImplementedError):
                 loop.add_signal_handler(sig, stop.set)
-        tasks.append(asyncio.create_task(catch_up(config, deps)))
+        tasks.append(asyncio.create_task(start_up(config, deps)))
         if use_console:
             tasks.append(asyncio.create_task(_console_then_stop(service, stop)))
         health.phase = "running"
@@ -162,9 +192,7 @@ async def run_bot(config: Config, *, console: bool | None = None, stop: asyncio.
             t.cancel()
         # Let them unwind (a catch-up mid-run finishes its pending DB call) before the store closes under them.
         await asyncio.gather(*tasks, return_exceptions=True)
-        for s in reversed(stoppers):
-            with contextlib.suppress(Exception):
-                await s()
+        await _stop(platforms)
         await health.close()
         deps.store.close()
 
@@ -174,47 +202,38 @@ def _health_on_slack(config: Config) -> bool:
     return config.slack.enabled and config.slack.mode == "http" and config.slack.port == config.ops.health_port
 
 
-async def _start_platforms(config: Config, service: BotService, stoppers: list, health: Health) -> dict[str, Chat]:
-    """Start Slack and/or Discord in this loop; each started one leaves its stop() in `stoppers`.
+async def _start(started: dict[str, Platform], platforms: Iterable[Platform], health: Health) -> None:
+    """Start each platform in this loop, in order; each one is in `started` and in /healthz.
 
-    A platform that fails to start (rejected token, outage) is logged by name and replaced by an
-    UnavailableChat: the other one still runs and posts. A config error still stops the bot.
+    A platform that fails to start (rejected token, outage) is logged by name and replaced by a stand-in
+    whose posts fail with the reason: the others still run and post. A config error still stops the bot.
     """
-    chats: dict[str, Chat] = {}
-    if config.slack.enabled:
-        from bot.platforms.slack.adapter import SlackAdapter
-
-        slack = SlackAdapter(config.slack, service, routes=health.routes(with_metrics=_health_on_slack(config)))
-        if await _started("slack", slack.start, chats, health):
-            stoppers.append(slack.stop)
-            health.add("slack", slack.connected)
-            chats["slack"] = slack.chat
-    if config.discord.enabled:
-        from bot.platforms.discord.adapter import DiscordAdapter
-
-        discord_ = DiscordAdapter(config.discord, service)
-        if await _started("discord", discord_.start, chats, health):
-            stoppers.append(discord_.stop)
-            health.add("discord", discord_.connected)
-            chats["discord"] = discord_.chat
-    return chats
+    for p in platforms:
+        try:
+            await p.start()
+        except ConfigError:
+            raise
+        except Exception as e:
+            with contextlib.suppress(Exception):
+                await p.stop()  # whatever it opened before failing
+            p = _stand_in(p.name, e, p.vote_emoji, "%s did not start (%s); the other platforms run without it, "
+                          "and every post to it fails until the bot is restarted")
+        started[p.name] = p
+        health.add(p.name, p.connected)
 
 
-async def _started(platform: str, start: Callable[[], Awaitable[None]], chats: dict[str, Chat],
-                   health: Health) -> bool:
-    """Run a platform's start(); on failure log it, mark it down in health and stand in for it."""
-    try:
-        await start()
-        return True
-    except ConfigError:
-        raise
-    except Exception as e:
-        down = UnavailableChat(platform, e)
-        chats[platform] = down
-        health.add(platform, lambda: False)
-        log.error("%s did not start (%s); the other platforms run without it, and every post to it fails "
-                  "until the bot is restarted", down.service, down.detail)
-        return False
+async def _stop(platforms: dict[str, Platform]) -> None:
+    """Stop the platforms, last started first; one failing to stop does not keep the others running."""
+    for p in reversed(platforms.values()):
+        with contextlib.suppress(Exception):
+            await p.stop()
+
+
+def _stand_in(name: str, error: Exception, vote_emoji: VoteEmoji, said: str) -> Platform:
+    """Log `said` (%-formatted with the service and the reason); the stand-in whose posts fail with the reason."""
+    chat = UnavailableChat(name, error)
+    log.error(said, chat.service, chat.detail)
+    return UnavailablePlatform(name, chat, vote_emoji)
 
 
 async def _console_then_stop(service: BotService, stop: asyncio.Event) -> None:
@@ -225,31 +244,22 @@ async def _console_then_stop(service: BotService, stop: asyncio.Event) -> None:
 
 
 @contextlib.asynccontextmanager
-async def open_chats(config: Config) -> AsyncIterator[dict[str, Chat]]:
-    """Post-only chats for one-shot CLI runs: Slack/Discord when configured, else the console."""
-    chats: dict[str, Chat] = {}
-    closers = []
-    if config.slack.enabled:
-        from bot.platforms.slack.chat import open_slack_chat
+async def open_platforms(config: Config, *, registry: PlatformRegistry = PLATFORMS,
+                         ) -> AsyncIterator[dict[str, Platform]]:
+    """Post-only platforms for one-shot CLI runs: every configured one, else the console.
 
-        chat, close = await open_slack_chat(config.slack)
-        chats["slack"] = chat
-        closers.append(close)
-    if config.discord.enabled:
-        from bot.platforms.discord.chat import open_discord_chat
-
-        try:
-            chat, close = await open_discord_chat(config.discord)
-            chats["discord"] = chat
-            closers.append(close)
-        except UpstreamError as e:  # e.g. a rejected token: the other platforms still post
-            chats["discord"] = UnavailableChat("discord", e)
-            log.error("Discord: %s; posting to the other platforms only", e.detail)
-    if not chats:
-        chats["console"] = ConsoleChat()
+    One that cannot be opened (e.g. a rejected token) is a stand-in: the other platforms still post.
+    """
+    platforms: dict[str, Platform] = {}
     try:
-        yield chats
+        for c in registry.enabled(config):
+            try:
+                p = await c.open(config)
+            except UpstreamError as e:
+                p = _stand_in(c.name, e, c.settings(config).vote_emoji, "%s: %s; posting to the other platforms only")
+            platforms[p.name] = p
+        if not platforms:
+            platforms["console"] = console_platform()
+        yield platforms
     finally:
-        for c in closers:
-            with contextlib.suppress(Exception):
-                await c()
+        await _stop(platforms)

@@ -12,11 +12,12 @@ from dataclasses import replace
 from datetime import date
 from pathlib import Path
 
-from bot.app import build_deps, open_chats
+from bot.app import build_deps, open_platforms
 from bot.config import Config, TeamConfig
 from bot.core.models import ListingEntry, Paper, Request, parse_arxiv_id
 from bot.core.render_text import render, render_thread
 from bot.core.weekly import date_range, week_bounds
+from bot.platforms.console import local_upload, write_attachment
 from bot.ports import NotConfigured, UpstreamError
 from handlers.daily import digest_json, run_daily
 from handlers.deps import Deps
@@ -36,8 +37,8 @@ async def _deps(config: Config, *, post: bool) -> AsyncIterator[Deps]:
     deps = build_deps(config)
     try:
         if post:
-            async with open_chats(config) as chats:
-                deps.chats = chats
+            async with open_platforms(config) as platforms:
+                deps.platforms = platforms
                 yield deps
         else:
             yield deps
@@ -128,16 +129,24 @@ def _print_published(report: PublishReport | None, who: str) -> int:
     return 1 if report.failed else 0
 
 
-async def ask(config: Config, line: str, *, user: str, team: str | None, platform: str) -> int:
-    """`paperbot ask "/papers week"`: run one command as a user and print the reply."""
+async def ask(config: Config, line: str, *, user: str, team: str | None, platform: str,
+              out: str | None = None) -> int:
+    """`paperbot ask "/papers week"`: run one command as a user and print the reply (and write its file)."""
     async with _deps(config, post=False) as deps:
         service = BotService(deps)
         head, _, rest = line.strip().partition(" ")
         t = config.team(team)
         req = Request(platform=platform, team=t.name, channel="cli", user=user, text=rest.strip(),
-                      command=head.lstrip("/"), user_name=user)
+                      command=head.lstrip("/"), user_name=user, upload=local_upload(head, rest.strip()))
         reply = await service.run_command(req)
+        file = reply.attachment
+        if file is not None and out == "-":  # the file alone on stdout, for a pipe or a redirect
+            print(render(reply, fmt="text"), file=sys.stderr)
+            sys.stdout.write(file.data.decode("utf-8", errors="replace"))
+            return 0
         print(render(reply, fmt="text"))
+        if file is not None:
+            print(f"Wrote {write_attachment(file, out)} ({file.title})")
         return 0
 
 

@@ -1,4 +1,4 @@
-"""Operating the store from the command line: `paperbot backup FILE` and `paperbot export`."""
+"""Operating the store from the command line: `paperbot backup FILE`, `paperbot export`, `paperbot import FILE`."""
 
 from __future__ import annotations
 
@@ -9,6 +9,8 @@ from pathlib import Path
 
 from bot.config import Config
 from bot.core import export as fmt_export
+from bot.core.models import Upload
+from bot.core.reading_list import ReadingListError
 from storage import export as export_store
 from storage import maintenance
 from storage.db import Store
@@ -65,4 +67,28 @@ def export(config: Config, *, fmt: str, team: str | None, out: str | None) -> in
                     f"{len(data.criteria_history)} criteria versions",
             "csv": f"{len(data.picks)} picks", "bibtex": f"{n_papers} picked papers"}[fmt]
     print(f"exported {what} of {', '.join(teams)} as {fmt}{' to ' + out if out else ''}", file=sys.stderr)
+    return 0
+
+
+async def import_file(config: Config, file: str, *, team: str | None, user: str) -> int:
+    """`paperbot import FILE`: a reading list's papers become the team's positive examples."""
+    from bot.app import build_deps
+    from handlers.importing import import_reading_list, report_lines
+
+    path = Path(file)
+    try:
+        upload = Upload(path.name, await asyncio.to_thread(path.read_bytes))
+    except OSError as e:
+        print(f"paperbot import: cannot read {file}: {e}", file=sys.stderr)
+        return 1
+    name = config.team(team).name
+    deps = build_deps(config)
+    try:
+        report = await import_reading_list(deps, name, upload, added_by=f"cli:{user}")
+    except ReadingListError as e:
+        print(f"paperbot import: {file}: {e}", file=sys.stderr)
+        return 1
+    finally:
+        deps.store.close()
+    print("\n".join(report_lines(report, team=name)))
     return 0

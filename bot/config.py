@@ -6,6 +6,7 @@ import os
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from functools import cache
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -13,6 +14,7 @@ from typing import Any
 from bot.config_reader import WEEKDAYS, ConfigError, TomlReader  # noqa: F401 - re-exported
 from bot.core.categories import is_known_category
 from bot.core.models import ANNOUNCE_TYPES, Criteria
+from bot.core.votes import VoteEmoji
 
 
 @dataclass(frozen=True)
@@ -29,6 +31,13 @@ class ArxivConfig:
     html_url: str = "https://arxiv.org/html/{id}"
     timeout_s: float = 30.0
     min_interval_s: float = 3.0
+    oai_url: str = "https://oaipmh.arxiv.org/oai"
+
+
+@dataclass(frozen=True)
+class StartupConfig:
+    backfill_days: int = 7  # announcement days fetched and scored on an empty store (0: none)
+    post_latest: bool = True  # post the latest of them once, when the backfill is done
 
 
 @dataclass(frozen=True)
@@ -77,6 +86,11 @@ class SlackConfig:
         """Slack runs when a bot token is set."""
         return bool(self.bot_token)
 
+    @property
+    def vote_emoji(self) -> VoteEmoji:
+        """The reactions that vote on Slack."""
+        return VoteEmoji(self.up_emoji, self.down_emoji)
+
 
 @dataclass(frozen=True)
 class DiscordConfig:
@@ -91,6 +105,11 @@ class DiscordConfig:
         """Discord runs when a token is set."""
         return bool(self.token)
 
+    @property
+    def vote_emoji(self) -> VoteEmoji:
+        """The reactions that vote on Discord."""
+        return VoteEmoji(self.up_emoji, self.down_emoji)
+
 
 @dataclass(frozen=True)
 class OpsConfig:
@@ -104,14 +123,18 @@ class OpsConfig:
 class TeamConfig:
     name: str
     criteria: Criteria
-    slack_channels: tuple[str, ...] = ()
-    discord_channels: tuple[str, ...] = ()
-    console: bool = True
+    # The team's channel ids by platform name: `slack_channels`, `discord_channels`, `console = true`
+    # (as {"console": ("console",)}) and [teams.channels] of config.toml all land here.
+    channels: Mapping[str, tuple[str, ...]] = field(default_factory=lambda: {"console": ("console",)})
     editors: tuple[str, ...] = ()  # "slack:U123", "discord:456", "discord-role:Leads", "console:alice"
     timezone: str = ""
     daily_time: str = ""
     weekly_day: str = ""
     weekly_time: str = ""
+
+    def channels_on(self, platform: str) -> tuple[str, ...]:
+        """The team's channels on the platform called `platform` (none when it has none there)."""
+        return self.channels.get(platform, ())
 
 
 @dataclass(frozen=True)
@@ -125,6 +148,7 @@ class Config:
     teams: tuple[TeamConfig, ...]
     source: str = "<defaults>"
     ops: OpsConfig = field(default_factory=OpsConfig)
+    startup: StartupConfig = field(default_factory=StartupConfig)
 
     def team(self, name: str | None) -> TeamConfig:
         """The named team, or the first one when name is None."""
@@ -141,18 +165,23 @@ class Config:
 
     def team_for_channel(self, platform: str, channel: str) -> TeamConfig | None:
         """The team that posts to this channel, if any."""
-        for t in self.teams:
-            chans = {"slack": t.slack_channels, "discord": t.discord_channels}.get(platform, ())
-            if channel in chans:
-                return t
         if platform == "console" and self.teams:
-            return self.teams[0]
+            return self.teams[0]  # one terminal for every team: its commands are the first team's
+        for t in self.teams:
+            if channel in t.channels_on(platform):
+                return t
         return None
 
 
 def default_config_text() -> str:
     """The commented config.toml shipped inside the package (also the repo's config.toml)."""
     return resources.files("bot").joinpath("defaults/config.toml").read_text(encoding="utf-8")
+
+
+@cache
+def _default_criteria() -> Mapping[str, Any]:
+    """The documented default criteria: the `[teams.criteria]` of the shipped config.toml."""
+    return tomllib.loads(default_config_text())["teams"][0]["criteria"]
 
 
 def load_config(path: str | Path | None = None, environ: Mapping[str, str] | None = None) -> Config:
@@ -176,7 +205,7 @@ def load_config(path: str | Path | None = None, environ: Mapping[str, str] | Non
 def parse_config(raw: Mapping[str, Any], env: Mapping[str, str], *, source: str = "<dict>") -> Config:
     """Validate a parsed TOML mapping and merge secrets from the environment."""
     r = TomlReader(raw, source)
-    known = {"storage", "arxiv", "llm", "schedule", "slack", "discord", "ops", "teams"}
+    known = {"storage", "arxiv", "llm", "schedule", "slack", "discord", "ops", "teams", "startup"}
     for k in raw:
         if k not in known:
             raise ConfigError(f"{source}: unknown section [{k}] (expected one of {', '.join(sorted(known))})")
@@ -192,7 +221,9 @@ def parse_config(raw: Mapping[str, Any], env: Mapping[str, str], *, source: str 
     names = [t.name.lower() for t in teams]
     if len(set(names)) != len(names):
         raise ConfigError(f"{source}: teams.name must be unique")
-    return Config(storage, arxiv, llm, schedule, slack, discord, teams, source, ops=_ops(r, env))
+    startup = StartupConfig(backfill_days=int(r.num("startup.backfill_days", StartupConfig.backfill_days, lo=0, hi=30)),
+                            post_latest=r.bool("startup.post_latest", StartupConfig.post_latest))
+    return Config(storage, arxiv, llm, schedule, slack, discord, teams, source, ops=_ops(r, env), startup=startup)
 
 
 def _arxiv(r: TomlReader) -> ArxivConfig:
@@ -212,6 +243,7 @@ def _arxiv(r: TomlReader) -> ArxivConfig:
         html_url=r.url("arxiv.html_url", ArxivConfig.html_url),
         timeout_s=r.num("arxiv.timeout_s", ArxivConfig.timeout_s, lo=1),
         min_interval_s=r.num("arxiv.min_interval_s", ArxivConfig.min_interval_s, lo=0),
+        oai_url=r.url("arxiv.oai_url", ArxivConfig.oai_url),
     )
 
 
@@ -297,7 +329,8 @@ def _team(r: TomlReader, i: int, t: Mapping[str, Any]) -> TeamConfig:
     name = tr.str("name", "")
     if not name.strip():
         raise ConfigError(f"{r.source}: {p}.name is required")
-    c = t.get("criteria", {})
+    # A team that writes no [teams.criteria] gets the documented defaults; one that writes it gets what it wrote.
+    c = t["criteria"] if "criteria" in t else _default_criteria()
     if not isinstance(c, Mapping):
         raise ConfigError(f"{r.source}: {p}.criteria must be a table")
     cr = TomlReader(c, r.source, prefix=f"{p}.criteria")
@@ -317,20 +350,31 @@ def _team(r: TomlReader, i: int, t: Mapping[str, Any]) -> TeamConfig:
     )
     if not criteria.topics and not criteria.keywords:
         raise ConfigError(f"{r.source}: {p}.criteria needs topics or keywords")
-    allowed = {"name", "criteria", "digest_size", "slack_channels", "discord_channels", "console", "editors",
-               "timezone", "daily_time", "weekly_day", "weekly_time"}
+    allowed = {"name", "criteria", "digest_size", "slack_channels", "discord_channels", "console", "channels",
+               "editors", "timezone", "daily_time", "weekly_day", "weekly_time"}
     for k in t:
         if k not in allowed:
             raise ConfigError(f"{r.source}: {p}.{k} is not a team setting")
     return TeamConfig(
         name=name.strip(),
         criteria=criteria,
-        slack_channels=tr.str_list("slack_channels", ()),
-        discord_channels=tr.str_list("discord_channels", ()),
-        console=tr.bool("console", True),
+        channels=_channels(tr, t),
         editors=tr.str_list("editors", ()),
         timezone=tr.tz("timezone", "") if "timezone" in t else "",
         daily_time=tr.hhmm("daily_time", "") if "daily_time" in t else "",
         weekly_day=tr.weekday("weekly_day", "") if "weekly_day" in t else "",
         weekly_time=tr.hhmm("weekly_time", "") if "weekly_time" in t else "",
     )
+
+
+def _channels(tr: TomlReader, t: Mapping[str, Any]) -> dict[str, tuple[str, ...]]:
+    """A team's channels by platform: the documented keys plus `[teams.channels] <platform> = [ids]`."""
+    table = t.get("channels", {})
+    if not isinstance(table, Mapping):
+        raise ConfigError(f"{tr.source}: {tr.prefix}.channels must be a table of <platform> = [channel ids]")
+    out = {name: tr.str_list(f"channels.{name}", ()) for name in table}
+    for name, key in (("slack", "slack_channels"), ("discord", "discord_channels")):
+        out[name] = tuple(dict.fromkeys((*tr.str_list(key, ()), *out.get(name, ()))))  # both places count, once
+    if tr.bool("console", True) and "console" not in out:
+        out["console"] = ("console",)
+    return {name: ids for name, ids in out.items() if ids}

@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Sequence
+from collections.abc import Awaitable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, Protocol, runtime_checkable
 
+from bot.config import TeamConfig
 from bot.core.message import Message
 from bot.core.models import Criteria, Listing, Paper, Score
+from bot.core.sections import Passage
+from bot.core.votes import VoteEmoji
 
 
 class UpstreamError(Exception):
@@ -75,6 +78,35 @@ class Chat(Protocol):
         ...
 
 
+@runtime_checkable
+class Platform(Protocol):
+    """One chat platform, registered by name (opsdroid's Connector): Slack, Discord, the console, any other.
+
+    Handlers see only this: where a team's posts go on it and which reactions vote there. The
+    composition root (bot.app) builds each configured one from bot.platforms.registry and starts it.
+    """
+
+    name: str  # "slack", "discord", "console": keys the posts, votes and `[teams.channels]` of config.toml
+    chat: Chat
+    vote_emoji: VoteEmoji
+
+    def channels(self, team: TeamConfig) -> tuple[str, ...]:
+        """The channel ids the team's digests and weekly threads are posted to on this platform."""
+        ...
+
+    async def start(self) -> None:
+        """Connect (and listen for commands and reactions where the platform does); raise if it cannot."""
+        ...
+
+    async def stop(self) -> None:
+        """Disconnect; safe to call twice or without start()."""
+        ...
+
+    def connected(self) -> bool | Awaitable[bool]:
+        """Whether it is connected now (a /healthz check)."""
+        ...
+
+
 class PaperSource(Protocol):
     """arXiv: daily listings and look-ups by id."""
 
@@ -88,6 +120,18 @@ class PaperSource(Protocol):
 
     async def full_text(self, arxiv_id: str) -> str | None:
         """The paper's text from its arXiv HTML page, or None when there is none."""
+        ...
+
+    async def search(self, query: str, *, start: int = 0, max_results: int = 10) -> tuple[list[Paper], int]:
+        """One page of papers matching an arXiv API `search_query`, most relevant first, and the total count."""
+        ...
+
+
+class ListingArchive(Protocol):
+    """Past announcement days (arXiv's OAI-PMH): the first start's backfill reads them."""
+
+    async def announced(self, day: date, categories: Sequence[str], announce_types: Sequence[str]) -> Listing:
+        """What was announced on `day` for the categories (an empty Listing on a day without an announcement)."""
         ...
 
 
@@ -184,6 +228,27 @@ class Explainer(Protocol):
     async def explain(self, paper: Paper, criteria: Criteria, *, question: str = "",
                       full_text: str | None = None) -> tuple[str, CallRecord]:
         """Markdown-free plain text answer (TL;DR, key idea, why it matters here, limitations) and its cost."""
+        ...
+
+
+@dataclass(frozen=True, slots=True)
+class PaperAnswer:
+    """An answer to a question about a paper, the sections it drew on, and what it cost."""
+
+    text: str
+    sections: tuple[str, ...]
+    call: CallRecord
+
+
+class Asker(Protocol):
+    """Answers a question about one paper from passages of its text (bot.llm.ask implements it)."""
+
+    model: str
+    prompt_version: str
+
+    async def answer(self, paper: Paper, question: str, *, passages: Sequence[Passage],
+                     earlier: Sequence[tuple[str, str]] = ()) -> PaperAnswer:
+        """A plain-text answer grounded in `passages`, with the thread's earlier (question, answer) pairs as context."""
         ...
 
 

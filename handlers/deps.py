@@ -9,7 +9,20 @@ from zoneinfo import ZoneInfo
 
 from bot.config import Config, TeamConfig
 from bot.core.models import Request
-from bot.ports import LLM, Chat, Clock, Explainer, NotConfigured, PaperScorer, PaperSource, WeeklyWriter
+from bot.core.votes import VoteEmoji
+from bot.ports import (
+    LLM,
+    Asker,
+    Chat,
+    Clock,
+    Explainer,
+    ListingArchive,
+    NotConfigured,
+    PaperScorer,
+    PaperSource,
+    Platform,
+    WeeklyWriter,
+)
 from bot.shutdown import PostGate
 from storage.db import Store
 
@@ -41,8 +54,20 @@ class Deps:
     llm: LLM | None = None
     explainer: Explainer | None = None
     weekly_writer: WeeklyWriter | None = None
-    chats: Mapping[str, Chat] = field(default_factory=dict)
+    asker: Asker | None = None  # questions about a paper in its thread (bot.llm.ask)
+    platforms: Mapping[str, Platform] = field(default_factory=dict)  # the running platforms, by name
+    archive: ListingArchive | None = None  # past announcement days (OAI-PMH), for the first start
     gate: PostGate = field(default_factory=PostGate)  # closed on shutdown: posting stops between messages
+
+    @property
+    def chats(self) -> dict[str, Chat]:
+        """The Chat of each running platform, by platform name."""
+        return {name: p.chat for name, p in self.platforms.items()}
+
+    def vote_emoji(self, platform: str) -> VoteEmoji:
+        """The reactions that vote on a platform (the defaults where it is not running)."""
+        p = self.platforms.get(platform)
+        return p.vote_emoji if p is not None else VoteEmoji()
 
     def team_of(self, req: Request) -> TeamConfig:
         """The team a request belongs to (its channel's team, else the first team)."""

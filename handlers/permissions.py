@@ -1,10 +1,14 @@
-"""Who may change a team's criteria: ONE policy, used for every platform."""
+"""Who may change a team's criteria: ONE policy, used for every platform.
+
+Subcommands declare it (`@criteria.sub(…, who=EDITORS)`); dispatch enforces it before they run.
+"""
 
 from __future__ import annotations
 
 from bot.config import TeamConfig
 from bot.core.models import Request
-from handlers.registry import PermissionDenied
+from handlers.deps import Deps
+from handlers.registry import Permission, PermissionDenied
 
 
 def can_edit(team: TeamConfig, req: Request) -> bool:
@@ -35,3 +39,15 @@ def require_editor(team: TeamConfig, req: Request, *, action: str = "change the 
             f"Only the editors of team {team.name} may {action}. Editors: {', '.join(team.editors)}. "
             "Ask one of them, or an admin to add you to `editors` in config.toml."
         )
+
+
+def editors_only(action: str = "change the criteria") -> Permission:
+    """Who may run a subcommand: the team's editors; anyone else is told who may `action`."""
+
+    def check(req: Request, deps: Deps) -> None:
+        require_editor(deps.team_of(req), req, action=action)
+
+    return Permission("editors only", check)
+
+
+EDITORS = editors_only()  # the /criteria subcommands that change the criteria

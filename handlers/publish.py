@@ -1,4 +1,4 @@
-"""Posting a Thread to every configured chat exactly once: the posts table is the truth, the platform the proof.
+"""Posting a Thread to every running platform exactly once: the posts table is the truth, the platform the proof.
 
 Each message is claimed in the posts table, sent with its PostMark, then recorded. A process killed
 between "sent" and "recorded" leaves a claim whose holder is dead: the next run takes it over, asks the
@@ -17,7 +17,7 @@ from datetime import datetime
 from bot import metrics
 from bot.config import TeamConfig
 from bot.core.message import Message, Thread
-from bot.ports import Chat, PostMark, UpstreamError
+from bot.ports import Platform, PostMark, UpstreamError
 from bot.shutdown import ShuttingDown
 from handlers.deps import Deps
 from storage import posts
@@ -61,37 +61,30 @@ def log_failures(report: PublishReport | None, what: str) -> None:
         log.error("%s: %s; the next run posts what is missing", what, failure)
 
 
-def targets(team: TeamConfig, platform: str) -> tuple[str, ...]:
-    """The channels of a team on a platform."""
-    if platform == "slack":
-        return team.slack_channels
-    if platform == "discord":
-        return team.discord_channels
-    if platform == "console":
-        return ("console",) if team.console else ()
-    return ()
-
-
 async def publish(thread: Thread, *, team: TeamConfig, deps: Deps) -> PublishReport:
-    """Post the thread to each of the team's channels on every configured chat, resuming where a run stopped."""
+    """Post the thread to each of the team's channels on every running platform, resuming where a run stopped.
+
+    A platform that did not start is a stand-in whose posts fail with the reason: reported per channel.
+    """
     report = PublishReport()
     owner = new_owner()
-    for platform, chat in deps.chats.items():
-        for channel in targets(team, platform):
+    for platform in deps.platforms.values():
+        for channel in platform.channels(team):
             report.targets += 1
             before = replace(report)
             try:
-                await _Poster(chat, channel, thread, team=team.name, deps=deps, report=report, owner=owner).run()
+                await _Poster(platform, channel, thread, team=team.name, deps=deps, report=report,
+                              owner=owner).run()
             except ShuttingDown:
                 raise
             except Exception as e:  # one platform's failure never stops the others' posts
-                report.failed.append(Failure(platform, channel, str(e) or type(e).__name__))
+                report.failed.append(Failure(platform.name, channel, str(e) or type(e).__name__))
                 log.warning("%s %s for %s: %s", thread.kind, thread.period, team.name, report.failed[-1],
                           exc_info=not isinstance(e, UpstreamError))
             finally:  # posted and failed messages are counted as they happen, in _send
-                metrics.record_post(platform, thread.kind, "skipped", report.skipped - before.skipped)
-                metrics.record_post(platform, thread.kind, "busy", report.busy - before.busy)
-                metrics.record_post(platform, thread.kind, "recovered", report.recovered - before.recovered)
+                metrics.record_post(platform.name, thread.kind, "skipped", report.skipped - before.skipped)
+                metrics.record_post(platform.name, thread.kind, "busy", report.busy - before.busy)
+                metrics.record_post(platform.name, thread.kind, "recovered", report.recovered - before.recovered)
     return report
 
 
@@ -99,7 +92,7 @@ async def publish(thread: Thread, *, team: TeamConfig, deps: Deps) -> PublishRep
 class _Poster:
     """One thread to one channel: the parent, then each reply in its thread."""
 
-    chat: Chat
+    platform: Platform
     channel: str
     thread: Thread
     team: str
@@ -110,7 +103,7 @@ class _Poster:
     @property
     def where(self) -> dict[str, str]:
         return {"team": self.team, "kind": self.thread.kind, "period": self.thread.period,
-                "platform": self.chat.platform, "channel": self.channel}
+                "platform": self.platform.name, "channel": self.channel}
 
     async def run(self) -> None:
         """Post what is missing of the thread."""
@@ -118,13 +111,13 @@ class _Poster:
         if parent is None:
             # Another process (the bot, or a `paperbot daily` run) is posting this thread right now.
             log.warning("%s %s for %s on %s:%s is being posted by another process; leaving it to it",
-                        self.thread.kind, self.thread.period, self.team, self.chat.platform, self.channel)
+                        self.thread.kind, self.thread.period, self.team, self.platform.name, self.channel)
             return
         for i, reply in enumerate(self.thread.replies):
             await self._once(reply.key or f"reply-{i}", reply, parent_id=parent)
         r = self.report
         log.info("published %s %s for %s to %s:%s (%d posted, %d already there, %d found after a crash)",
-                 self.thread.kind, self.thread.period, self.team, self.chat.platform, self.channel, r.posted,
+                 self.thread.kind, self.thread.period, self.team, self.platform.name, self.channel, r.posted,
                  r.skipped, r.recovered)
 
     async def _once(self, key: str, message: Message, *, parent_id: str | None) -> str | None:
@@ -150,20 +143,20 @@ class _Poster:
         if have and len(have) == len(ids):
             self.report.recovered += 1
             log.warning("%s of %s %s was already on %s:%s (a run stopped before recording it): recorded, not sent "
-                     "again", key, self.thread.kind, self.thread.period, self.chat.platform, self.channel)
+                     "again", key, self.thread.kind, self.thread.period, self.platform.name, self.channel)
         else:
             self.report.posted += 1
-            metrics.record_post(self.chat.platform, self.thread.kind, "posted")
+            metrics.record_post(self.platform.name, self.thread.kind, "posted")
         return thread_id
 
     async def _find(self, mark: PostMark, parent_id: str | None, since: str) -> list[str]:
         when = datetime.fromisoformat(since) if since else None
-        return await self.chat.find(self.channel, mark, parent_id=parent_id, since=when)
+        return await self.platform.chat.find(self.channel, mark, parent_id=parent_id, since=when)
 
     async def _post(self, message: Message, mark: PostMark, parent_id: str | None, have: Sequence[str]) -> list[str]:
         if parent_id is None:
-            return await self.chat.post(self.channel, message, mark=mark, have=have)
-        return await self.chat.reply(self.channel, parent_id, message, thread_name=self.thread.name, mark=mark,
+            return await self.platform.chat.post(self.channel, message, mark=mark, have=have)
+        return await self.platform.chat.reply(self.channel, parent_id, message, thread_name=self.thread.name, mark=mark,
                                      have=have)
 
     async def _send(self, key: str, sending: Awaitable[list[str]], *, resumed: bool) -> list[str]:
@@ -182,7 +175,7 @@ class _Poster:
             raise
         except BaseException:
             if not self.deps.gate.closed:
-                metrics.record_post(self.chat.platform, self.thread.kind, "failed")
+                metrics.record_post(self.platform.name, self.thread.kind, "failed")
             await self.deps.store.call(posts.release_post, **where, maybe_sent=True)
             raise
         return ids

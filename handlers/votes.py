@@ -1,4 +1,4 @@
-"""The one reaction handler: every platform's reactions become votes here."""
+"""The one reaction handler: every platform's reactions become votes here (and cleared reactions unvote)."""
 
 from __future__ import annotations
 
@@ -6,28 +6,17 @@ import logging
 
 from bot import metrics
 from bot.core.models import ReactionEvent
-from bot.core.votes import classify
 from handlers.deps import Deps
 from storage import posts, votes
 
 log = logging.getLogger("paperbot.votes")
 
 
-def emoji_sets(deps: Deps, platform: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
-    """The (up, down) voting emoji configured for a platform."""
-    if platform == "slack":
-        return deps.config.slack.up_emoji, deps.config.slack.down_emoji
-    if platform == "discord":
-        return deps.config.discord.up_emoji, deps.config.discord.down_emoji
-    return ("+1", "👍", "thumbsup", "up"), ("-1", "👎", "thumbsdown", "down")
-
-
 async def handle_reaction(ev: ReactionEvent, deps: Deps, *, bot_users: frozenset[str] = frozenset()) -> str:
     """Turn a reaction into a vote change; returns what happened (for logs and tests)."""
     if ev.user in bot_users:
         return "ignored: the bot's own reaction"
-    up, down = emoji_sets(deps, ev.platform)
-    kind = classify(ev.emoji, up=up, down=down)
+    kind = deps.vote_emoji(ev.platform).classify(ev.emoji)
     if kind is None:
         return "ignored: not a voting emoji"
     slot, value = kind
@@ -47,3 +36,18 @@ async def handle_reaction(ev: ReactionEvent, deps: Deps, *, bot_users: frozenset
     metrics.record_vote(ev.platform, outcome.replace(" ", "_"))
     log.info("reaction %s by %s on %s:%s -> %s %s", ev.emoji, ev.user, ev.platform, ev.message_id, outcome, arxiv_id)
     return f"{outcome} {arxiv_id}"
+
+
+async def clear_reactions(deps: Deps, *, platform: str, message_id: str, emoji: str | None = None) -> str:
+    """Remove everyone's votes given through a message's reactions (only `emoji`'s when given)."""
+    slot: int | None = None
+    value: int | None = None
+    if emoji is not None:
+        kind = deps.vote_emoji(platform).classify(emoji)
+        if kind is None:
+            return "ignored: not a voting emoji"
+        slot, value = kind
+    removed = await deps.store.call(votes.remove_votes_for_message, platform=platform, message_id=message_id,
+                                    slot=slot, value=value)
+    log.info("reactions %s cleared on %s:%s -> %d vote(s) removed", emoji or "(all)", platform, message_id, removed)
+    return f"removed {removed} vote(s)"

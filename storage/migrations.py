@@ -244,11 +244,66 @@ def m006_scores_history_index(db: Database) -> None:
 
 
 @migrations()
-def m008_posts_claim_owner(db: Database) -> None:
+def m007_paper_threads(db: Database) -> None:
+    """Which paper a card, an answer or an unfurled link is about, and the questions asked in its thread.
+
+    `root` is the message a conversation hangs under (Slack's thread_ts; on Discord the card or the
+    first question), so a reply to any answer finds the whole thread's earlier questions.
+    """
+    db.execute(
+        """CREATE TABLE paper_messages (
+            platform TEXT NOT NULL,
+            message_id TEXT NOT NULL,
+            channel TEXT NOT NULL,
+            arxiv_id TEXT NOT NULL,
+            team TEXT NOT NULL,
+            root TEXT NOT NULL,
+            kind TEXT NOT NULL,          -- "card" | "answer" | "link" (a user's message we unfurled)
+            at TEXT NOT NULL,
+            PRIMARY KEY (platform, message_id)
+        )"""
+    )
+    db.execute(
+        """CREATE TABLE thread_questions (
+            id INTEGER PRIMARY KEY,
+            platform TEXT NOT NULL,
+            root TEXT NOT NULL,
+            arxiv_id TEXT NOT NULL,
+            team TEXT NOT NULL,
+            user TEXT NOT NULL,
+            question TEXT NOT NULL,
+            answer TEXT NOT NULL,
+            at TEXT NOT NULL
+        )"""
+    )
+    db.execute("CREATE INDEX thread_questions_root ON thread_questions(platform, root, arxiv_id, id)")
+
+
+@migrations()
+def m008_team_examples(db: Database) -> None:
+    """A team's labelled examples (an imported reading list: positives) for the ranker to learn from."""
+    db.execute(
+        """CREATE TABLE team_examples (
+            team TEXT NOT NULL,
+            arxiv_id TEXT NOT NULL,          -- a papers row: an arXiv id, or doi:/ref: for other imported papers
+            label INTEGER NOT NULL,          -- +1 positive (read it, want more like it), -1 negative
+            source TEXT NOT NULL DEFAULT '', -- "import:zotero.bib"
+            added_by TEXT NOT NULL DEFAULT '',  -- platform:user id, or "cli"
+            added_at TEXT NOT NULL,
+            PRIMARY KEY (team, arxiv_id)
+        )"""
+    )
+
+
+@migrations()
+def m009_posts_claim_owner(db: Database) -> None:
     """Who holds a post's claim and since when: a claim whose holder died is taken over (and reconciled) at once.
 
     claimed_by is "host/pid/start/token" (storage.owners); '' marks a claim given up after a send that may
     have reached the platform. claimed_at is the first claim's time: the platform is searched from there.
     """
-    db.execute("ALTER TABLE posts ADD COLUMN claimed_by TEXT NOT NULL DEFAULT ''")
-    db.execute("ALTER TABLE posts ADD COLUMN claimed_at TEXT NOT NULL DEFAULT ''")
+    have = db["posts"].columns_dict  # a store that ran the branch's m008_posts_claim_owner has them already
+    if "claimed_by" not in have:
+        db.execute("ALTER TABLE posts ADD COLUMN claimed_by TEXT NOT NULL DEFAULT ''")
+    if "claimed_at" not in have:
+        db.execute("ALTER TABLE posts ADD COLUMN claimed_at TEXT NOT NULL DEFAULT ''")

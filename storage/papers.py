@@ -141,3 +141,19 @@ def search(db: Database, text: str, *, limit: int = 10, offset: int = 0) -> tupl
 def count_papers(db: Database) -> int:
     """How many papers are stored."""
     return db.execute("SELECT count(*) FROM papers").fetchone()[0]
+
+
+def stored_ids(db: Database, ids: Sequence[str]) -> set[str]:
+    """Which of these paper ids are stored."""
+    found: set[str] = set()
+    for i in range(0, len(ids), 500):
+        chunk = list(ids[i : i + 500])
+        marks = ",".join("?" * len(chunk))
+        sql = f"SELECT arxiv_id FROM papers WHERE arxiv_id IN ({marks})"  # noqa: S608 - only "?" marks
+        found.update(r[0] for r in db.execute(sql, chunk))
+    return found
+
+
+def listing_day_count(db: Database) -> int:
+    """How many announcement days are stored (0: an empty store)."""
+    return db.execute("SELECT count(DISTINCT day) FROM listings").fetchone()[0]

@@ -14,6 +14,7 @@ from typing import Any
 from bot.config import Config, default_config_text, parse_config
 from bot.core.message import Message
 from bot.core.models import Digest, Paper, Pick, Score
+from bot.platforms.registry import PLATFORMS, ChatPlatform
 from bot.ports import PostMark
 from handlers.deps import Deps
 from storage.db import Store
@@ -22,9 +23,10 @@ FIXTURES = Path(__file__).resolve().parent / "fixtures"
 
 
 def make_config(tmp_path: Path, *, env: dict[str, str] | None = None, **sections: dict[str, Any]) -> Config:
-    """The shipped config.toml with sections/keys overridden, storage in tmp_path."""
+    """The shipped config.toml with sections/keys overridden, storage in tmp_path, no first-start backfill."""
     raw = tomllib.loads(default_config_text())
     raw["storage"]["path"] = str(tmp_path / "paperbot.db")
+    raw["startup"]["backfill_days"] = 0  # no first-start backfill (it reads arXiv) unless a test asks for one
     for name, values in sections.items():
         if name == "team":
             raw["teams"][0].update(values)
@@ -53,8 +55,16 @@ class FixedClock:
 
 
 def make_deps(config: Config, **ports: Any) -> Deps:
-    """Real Deps on the config's SQLite file; pass source=, scorer=, llm=, chats=, clock= as needed."""
+    """Real Deps on the config's SQLite file; pass source=, scorer=, llm=, platforms=, clock= as needed.
+
+    `chats={"slack": FakeChat("slack"), …}` is short for post-only platforms of those names around the
+    chats, with the vote emoji config.toml gives each.
+    """
     clock = ports.pop("clock", FixedClock())
+    chats = ports.pop("chats", None)
+    if chats is not None:
+        ports["platforms"] = {name: ChatPlatform(name, chat, PLATFORMS.vote_emoji(config, name))
+                              for name, chat in chats.items()}
     return Deps(config=config, store=Store.open(config.storage.path), clock=clock, **ports)
 
 

@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 from bot.__main__ import main
 from bot.app import build_deps, catch_up
 from bot.core.models import ListingEntry, Paper
+from bot.platforms.registry import ChatPlatform
 from handlers.daily import run_daily
 from storage import jobs, posts
 from storage import papers as paper_store
@@ -34,7 +35,7 @@ async def test_catch_up_posts_a_missed_digest_once(tmp_path: Path, arxiv_server:
                          schedule={"daily_time": "09:00", "misfire_grace_s": 3600})
     deps = build_deps(config)
     chat = FakeChat()
-    deps.chats = {"console": chat}
+    deps.platforms = {"console": ChatPlatform("console", chat)}
     at_0920 = datetime.combine(today, datetime.min.time(), tzinfo=UTC).replace(hour=9, minute=20)
     try:
         assert await catch_up(config, deps, now=at_0920) == ["foundations"]
@@ -64,7 +65,7 @@ async def test_catch_up_reads_yesterday_s_run_in_the_team_s_timezone(tmp_path: P
     config = _feed_today(arxiv_server, tmp_path, timezone="America/Los_Angeles", daily_time="17:00")
     deps = build_deps(config)
     chat = FakeChat()
-    deps.chats = {"console": chat}
+    deps.platforms = {"console": ChatPlatform("console", chat)}
     today_1720 = datetime(2026, 3, 3, 17, 20, tzinfo=ZoneInfo("America/Los_Angeles"))
     yesterday_1705 = datetime(2026, 3, 2, 17, 5, tzinfo=ZoneInfo("America/Los_Angeles")).astimezone(UTC)
     try:
@@ -81,7 +82,7 @@ async def test_a_dry_run_or_an_older_day_does_not_count_as_today_s_digest(tmp_pa
                                                                            arxiv_server: ArxivServer) -> None:
     config = _feed_today(arxiv_server, tmp_path, daily_time="09:00")
     deps = build_deps(config)
-    deps.chats = {"console": FakeChat()}
+    deps.platforms = {"console": ChatPlatform("console", FakeChat())}
     today = datetime.now(UTC).date()
     at_0920 = datetime.combine(today, time(9, 20), tzinfo=UTC)
     older = date(2026, 1, 27)

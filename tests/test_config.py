@@ -67,6 +67,8 @@ def test_paperbot_config_env_picks_the_file(tmp_path: Path) -> None:
         (lambda r: r["teams"][0].update(digest_size=-1), "teams[0].digest_size"),
         (lambda r: r["teams"][0].update(colour="blue"), "teams[0].colour"),
         (lambda r: r["teams"][0].update(name=""), "teams[0].name"),
+        (lambda r: r["teams"][0].update(channels=["C1"]), "teams[0].channels"),
+        (lambda r: r["teams"][0].update(channels={"matrix": "!room"}), "teams[0].channels.matrix"),
         (lambda r: r.update(teams=[]), "[[teams]]"),
         (lambda r: r.update(sqlite={}), "[sqlite]"),
     ],
@@ -98,6 +100,24 @@ def test_team_override_of_schedule() -> None:
     assert (t.timezone, t.daily_time) == ("Europe/Berlin", "07:30")
 
 
+def test_a_team_s_channels_are_keyed_by_platform_name() -> None:
+    raw = _raw()
+    assert parse_config(raw, {}).teams[0].channels == {"console": ("console",)}  # the shipped team
+    raw["teams"][0].update(slack_channels=["C1"], discord_channels=["42"], console=False,
+                           channels={"matrix": ["!room:example.org"]})
+    config = parse_config(raw, {})
+    team = config.teams[0]
+    assert team.channels == {"slack": ("C1",), "discord": ("42",), "matrix": ("!room:example.org",)}
+    assert team.channels_on("console") == ()
+    assert config.team_for_channel("matrix", "!room:example.org") is team
+    assert config.team_for_channel("slack", "!room:example.org") is None
+    raw["teams"][0].update(slack_channels=[], channels={"slack": ["C2", "C1"]})  # the shipped empty key stays
+    raw["teams"][0]["discord_channels"] = ["42"]
+    assert parse_config(raw, {}).teams[0].channels_on("slack") == ("C2", "C1")
+    raw["teams"][0]["slack_channels"] = ["C1"]
+    assert parse_config(raw, {}).teams[0].channels_on("slack") == ("C1", "C2")  # both places, each id once
+
+
 def test_every_config_key_is_documented_in_readme() -> None:
     readme = (ROOT / "README.md").read_text()
     raw = _raw()
@@ -109,3 +129,24 @@ def test_every_config_key_is_documented_in_readme() -> None:
         for k in keys:
             if k != "criteria":
                 assert f"`{k}`" in readme, f"config key {section}.{k} is not documented in README.md"
+
+
+def test_a_team_without_criteria_gets_the_documented_defaults(tmp_path: Path) -> None:
+    path = tmp_path / "config.toml"
+    path.write_text('[[teams]]\nname = "vision"\nslack_channels = ["C9"]\n\n'
+                    '[[teams]]\nname = "systems"\n[teams.criteria]\nkeywords = ["RDMA"]\n', encoding="utf-8")
+    vision, systems = load_config(path, {}).teams
+    shipped = load_config(ROOT / "config.toml", {}).teams[0].criteria
+    assert vision.criteria == shipped  # topics, keywords, authors, categories, cut-offs: all the defaults
+    assert "Mixture-of-Experts (MoE)" in vision.criteria.topics and "Yoshua Bengio" in vision.criteria.authors
+    assert vision.channels_on("slack") == ("C9",)
+    # A team that writes its own criteria gets only what it wrote (and the default cut-offs).
+    assert (systems.criteria.topics, systems.criteria.keywords, systems.criteria.authors) == ("", ("RDMA",), ())
+    assert (systems.criteria.relevance_cutoff, systems.criteria.novelty_cutoff) == (8, 7)
+
+
+def test_an_empty_criteria_table_is_still_an_error(tmp_path: Path) -> None:
+    path = tmp_path / "config.toml"
+    path.write_text('[[teams]]\nname = "vision"\n[teams.criteria]\nauthors = ["A. Person"]\n', encoding="utf-8")
+    with pytest.raises(ConfigError, match=r"teams\[0\]\.criteria needs topics or keywords"):
+        load_config(path, {})

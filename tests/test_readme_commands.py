@@ -14,6 +14,7 @@ from pathlib import Path
 
 import handlers.commands  # noqa: F401 - registers the commands
 from bot.core.render_text import render
+from bot.llm.ask import LLMAsker
 from bot.llm.client import OpenAIChat
 from bot.llm.explain import LLMExplainer
 from bot.llm.scoring import LLMScorer
@@ -37,6 +38,15 @@ EXPLAIN_ANSWER = {
     "limitations": "Only the abstract was available; no numbers on quality beyond accuracy per FLOP.",
     "answer": "The abstract says it targets latency-critical inference, but gives no latency numbers.",
 }
+# What it answers to /ask (a question about a paper, with the sections it drew on).
+ASK_ANSWER = {"answer": "The abstract claims better accuracy per FLOP and per parameter than standard MoE, "
+                        "up to 95B parameters; it gives no latency numbers (Abstract).", "sections": ["Abstract"]}
+
+
+def stand_in_model(request: dict) -> str:
+    """The stand-in model's answer: /ask's when the request asks for an answer, /explain's otherwise."""
+    name = ((request.get("response_format") or {}).get("json_schema") or {}).get("name")
+    return json.dumps(ASK_ANSWER if name == "paper_answer" else EXPLAIN_ANSWER)
 
 
 def readme_rows() -> list[tuple[str, str, str, list[str]]]:
@@ -71,7 +81,7 @@ def example_deps(tmp_path: Path, openai_url: str):
                       price_prompt_per_m=0.25, price_completion_per_m=2.0)
     scorer = LLMScorer(chat)
     deps = make_deps(make_config(tmp_path), clock=FixedClock(ASKED_ON), llm=chat, scorer=scorer,
-                     explainer=LLMExplainer(chat))
+                     explainer=LLMExplainer(chat), asker=LLMAsker(chat))
     seed_store(deps.store)
     cv = deps.store.sync(criteria_store.ensure_team, TEAM, deps.config.teams[0].criteria)
     key = scores.ScoreKey(TEAM, cv.hash, scorer.name, scorer.prompt_version)
@@ -107,7 +117,7 @@ def test_the_table_lists_every_command_and_subcommand_of_the_registry() -> None:
 
 
 async def test_every_example_reply_is_what_the_bot_says(tmp_path: Path, openai_server: FakeOpenAI) -> None:
-    openai_server.answer = lambda request: json.dumps(EXPLAIN_ANSWER)
+    openai_server.answer = stand_in_model
     deps, chat = example_deps(tmp_path, openai_server.base_url)
     rows = readme_rows()
     try:
@@ -140,10 +150,13 @@ EXAMPLES: dict[str, tuple[str, list[int]]] = {
     "/papers top [week|month|all]": ("/papers top month", [0, 1, 2]),
     "/papers mine": ("/papers mine", [0, 1, 2]),
     "/papers like <arxiv id>": ("/papers like 2601.18089", [0, 1, 2]),
-    "/papers search <words>": ('/papers search "mixture of experts" routing', [0, 1, 2, -1]),
+    "/papers search [--arxiv] <words>": ('/papers search "mixture of experts" routing', [0, 1, 2, -1]),
     "/papers show <arxiv id or URL>": ("/papers show https://arxiv.org/abs/2601.18401", [0, 1, 2, 3, 4, -1]),
     "/papers upvote <arxiv id>": ("/papers upvote 2601.18401", [0]),
     "/papers cost [week|month|all]": ("/papers cost month", [0, 1, 2, 3]),
+    "/papers stats [week|month|all]": ("/papers stats month", [0, 1, 4, 5]),
+    "/papers export <period> [bibtex|csv]": ("/papers export week csv", [0, 1]),
+    "/papers import <file: .bib, .ris or Zotero .csv>": ("/papers import", [0]),
     "/papers help": ("/papers help", [0, 2, 3]),
     "/criteria show": ("/criteria show", [0, -2, -1]),
     "/criteria add topic|keyword|exclude|author|category <value>": ("/criteria add keyword state space models",
@@ -158,6 +171,7 @@ EXAMPLES: dict[str, tuple[str, list[int]]] = {
     "/criteria help": ("/criteria help", [0, 2]),
     "/explain <arxiv id or URL> [question]": ("/explain 2601.18089 Does it help inference latency?",
                                               [0, 2, 3, 4, 5, 6, 7]),
+    "/ask <arxiv id or URL> <question>": ("/ask 2601.18089 How does it compare with standard MoE?", [0, 1, 2]),
     "/help [command]": ("/help explain", [0, 1, 2]),
 }
 
@@ -172,7 +186,7 @@ async def _table() -> str:
     import tempfile
 
     server = FakeOpenAI().start()
-    server.answer = lambda request: json.dumps(EXPLAIN_ANSWER)
+    server.answer = stand_in_model
     deps, chat = example_deps(Path(tempfile.mkdtemp()), server.base_url)
     rows = [(u, h, EXAMPLES[u][0], []) for u, h in registry_rows()]
     try:

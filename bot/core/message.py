@@ -6,7 +6,7 @@ platform, so a paper title or a user's words can never ping @channel or inject f
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 
 @dataclass(frozen=True, slots=True)
@@ -115,6 +115,16 @@ class Image:
 
 
 @dataclass(frozen=True, slots=True)
+class Attachment:
+    """A file that goes with a reply (an export): uploaded in chat, written or printed by the CLI."""
+
+    filename: str
+    data: bytes
+    title: str  # one line saying what it is ("37 papers as BibTeX")
+    mime: str = "text/plain"
+
+
+@dataclass(frozen=True, slots=True)
 class Form:
     """Ask the user for one long text (a Slack modal, a Discord modal, a console prompt).
 
@@ -147,6 +157,7 @@ class Message:
     actions: tuple[Action, ...] = ()  # message-level buttons (e.g. "More" pagination)
     key: str = ""  # stable identity of a post within a thread, for idempotent posting
     form: Form | None = None  # set when the reply is "fill in this form" (criteria edit)
+    attachment: Attachment | None = None  # a file the platform uploads with the reply (exports)
 
     @classmethod
     def text(cls, text: str, *, ephemeral: bool = True) -> Message:
@@ -168,19 +179,3 @@ class Thread:
 def plain(spans: tuple[Inline, ...] | list[Inline]) -> str:
     """Concatenate spans as plain text (for fallbacks and the console)."""
     return "".join(s if isinstance(s, str) else s.text for s in spans)
-
-
-@dataclass
-class MessageBuilder:
-    """Accumulates blocks; handy in handlers that build long replies."""
-
-    blocks: list[Block] = field(default_factory=list)
-
-    def add(self, *blocks: Block) -> MessageBuilder:
-        """Append blocks and return self."""
-        self.blocks.extend(blocks)
-        return self
-
-    def build(self, *, fallback: str, **kw: object) -> Message:
-        """Freeze into a Message."""
-        return Message(blocks=tuple(self.blocks), fallback=fallback, **kw)  # type: ignore[arg-type]

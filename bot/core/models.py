@@ -6,6 +6,7 @@ import re
 from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Any
+from urllib.parse import quote, quote_plus
 
 # New-style ids (2601.16725, optional vN) and old-style ids (astro-ph/0601001, hep-th/9901001v2).
 _NEW_ID = r"\d{4}\.\d{4,5}"
@@ -17,7 +18,17 @@ _URL_OR_ID = re.compile(
     re.IGNORECASE,
 )
 
+# arXiv references inside free text (a chat message): links, "arXiv:<id>", and bare new-style ids whose
+# month is real (2601.16725 yes, 1234.5678 no), never inside a longer number or word.
+_IN_TEXT = re.compile(
+    rf"(?:arxiv\.org/(?:abs|pdf|html)/|\barxiv:\s*)(?P<linked>{_NEW_ID}|{_OLD_ID})"
+    rf"|(?<![\w./-])(?P<bare>\d{{2}}(?:0[1-9]|1[0-2])\.\d{{4,5}})(?:v\d+)?(?![\w]|\.\d)",
+    re.IGNORECASE,
+)
+
 ANNOUNCE_TYPES = ("new", "cross", "replace", "replace-cross")
+# Keys of imported papers that are not on arXiv (stored beside arXiv ids in papers.arxiv_id).
+DOI_KEY, REF_KEY = "doi:", "ref:"
 
 
 def parse_arxiv_id(text: str) -> str | None:
@@ -28,6 +39,16 @@ def parse_arxiv_id(text: str) -> str | None:
     ident = m.group("id")
     # Old-style archive names are lower case; new-style ids have no letters.
     return ident if "/" not in ident else ident.split("/")[0].lower() + "/" + ident.split("/")[1]
+
+
+def find_arxiv_ids(text: str) -> list[str]:
+    """The version-less arXiv ids a message refers to (links, "arXiv:" ids, bare ids), in order, each once."""
+    found: list[str] = []
+    for m in _IN_TEXT.finditer(text):
+        ident = parse_arxiv_id(m.group("linked") or m.group("bare"))
+        if ident and ident not in found:
+            found.append(ident)
+    return found
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,12 +66,18 @@ class Paper:
 
     @property
     def abs_url(self) -> str:
-        """Link to the abstract page."""
+        """Link to the abstract page (an imported paper that is not on arXiv: its DOI, else a title search)."""
+        if self.arxiv_id.startswith(DOI_KEY):
+            return "https://doi.org/" + quote(self.arxiv_id.removeprefix(DOI_KEY), safe="/:;()")
+        if self.arxiv_id.startswith(REF_KEY):
+            return "https://scholar.google.com/scholar?q=" + quote_plus(self.title)
         return f"https://arxiv.org/abs/{self.arxiv_id}"
 
     @property
     def pdf_url(self) -> str:
-        """Link to the PDF."""
+        """Link to the PDF ("" for an imported paper that is not on arXiv)."""
+        if self.arxiv_id.startswith((DOI_KEY, REF_KEY)):
+            return ""
         return f"https://arxiv.org/pdf/{self.arxiv_id}"
 
     @property
@@ -207,6 +234,14 @@ class ReactionEvent:
 
 
 @dataclass(frozen=True, slots=True)
+class Upload:
+    """A file a user attached to a command (Discord's attachment option, a path typed at the console)."""
+
+    filename: str
+    data: bytes
+
+
+@dataclass(frozen=True, slots=True)
 class Request:
     """A command as a user typed it, reduced to what handlers need."""
 
@@ -219,3 +254,18 @@ class Request:
     user_name: str = ""
     roles: tuple[str, ...] = ()  # platform role NAMES (anyone can name a role "admin": never trusted)
     is_admin: bool = False  # set by the adapter from a real permission (Discord Manage Server)
+    upload: Upload | None = None  # a file the user attached, where the platform lets commands carry one
+
+
+@dataclass(frozen=True, slots=True)
+class Mention:
+    """Someone @mentioned the bot (or asked about a paper) in a chat, reduced to what handlers need."""
+
+    platform: str
+    channel: str
+    user: str
+    text: str  # what they wrote, the bot's own mention taken out
+    message_id: str = ""  # the message that mentions the bot
+    thread: str = ""  # the message it hangs under: Slack's thread_ts; on Discord the replied-to message or thread
+    context: str = ""  # that message's text when the adapter has it: an arXiv link in it names the paper
+    user_name: str = ""

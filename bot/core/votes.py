@@ -3,10 +3,23 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 # Numbered reactions pick the n-th paper of a digest message (1..10).
 SLACK_NUMBERS = ("one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "keycap_ten")
 UNICODE_NUMBERS = ("1️⃣", "2️⃣", "3️⃣", "4️⃣", "5️⃣", "6️⃣", "7️⃣", "8️⃣", "9️⃣", "🔟")
+
+
+@dataclass(frozen=True, slots=True)
+class VoteEmoji:
+    """The reactions that vote on one platform: `up` adds +1, `down` -1 (numbered reactions always count)."""
+
+    up: tuple[str, ...] = ("+1", "👍", "thumbsup", "up")
+    down: tuple[str, ...] = ("-1", "👎", "thumbsdown", "down")
+
+    def classify(self, emoji: str) -> tuple[int, int] | None:
+        """(slot, value) of a reaction with these emoji, or None when it is not a vote (see `classify`)."""
+        return classify(emoji, up=self.up, down=self.down)
 
 
 def normalize_emoji(emoji: str) -> str:

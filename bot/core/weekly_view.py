@@ -103,10 +103,13 @@ def _numbered(sections: Sequence[tuple[str, Sequence[Mapping[str, Any]], bool]],
     """Lists of papers numbered across sections, voted on with numbered reactions (1️⃣ = the first)."""
     blocks: list[Any] = []
     papers: list[str] = []
+    summary: list[str] = []  # the notification text: what a phone shows, so titles rather than ids
     for title, refs, with_line in sections:
         if not refs:
             continue
         items = []
+        summary.append(f"{title}: " + "; ".join(f"{len(papers) + i}. {ref['title']}"
+                                                for i, ref in enumerate(refs, start=1)))
         for ref in refs:
             papers.append(ref["arxiv_id"])
             line: list[Inline] = [f"{len(papers)}. ", *_paper(ref, bold=with_line)]
@@ -120,7 +123,8 @@ def _numbered(sections: Sequence[tuple[str, Sequence[Mapping[str, Any]], bool]],
     if papers:
         blocks.append(Context((f"Vote with {UNICODE_NUMBERS[0]}…{UNICODE_NUMBERS[len(papers) - 1]} "
                                "for the numbered papers.",)))
-    return Message(blocks=tuple(blocks), fallback=", ".join(papers), papers=tuple(papers), ephemeral=False, key=key)
+    return Message(blocks=tuple(blocks), fallback=" · ".join(summary), papers=tuple(papers), ephemeral=False,
+                   key=key)
 
 
 def weekly_thread(report: Mapping[str, Any], *, image: Image | None = None) -> Thread:

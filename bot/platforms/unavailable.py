@@ -8,12 +8,12 @@ platform never notice.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
 
 from bot.core.message import Message
+from bot.platforms.registry import ChatPlatform
 from bot.ports import PostMark, UpstreamError
-
-NAMES = {"slack": "Slack", "discord": "Discord", "console": "Console"}
 
 
 class UnavailableChat:
@@ -21,7 +21,7 @@ class UnavailableChat:
 
     def __init__(self, platform: str, error: BaseException) -> None:
         self.platform = platform
-        self.service = NAMES.get(platform, platform)
+        self.service = platform.capitalize()  # "Slack", "Discord": how UpstreamError names a service
         self.detail = error.detail if isinstance(error, UpstreamError) else (str(error) or type(error).__name__)
 
     def _fail(self) -> UpstreamError:
@@ -41,3 +41,13 @@ class UnavailableChat:
                    since: datetime | None = None) -> list[str]:
         """Fail: the platform is not connected."""
         raise self._fail()
+
+
+@dataclass
+class UnavailablePlatform(ChatPlatform):
+    """Stands in for a platform that did not start: same name and channels, posts fail, never connected."""
+
+    def connected(self) -> bool:
+        """Down until the bot is restarted (/healthz says so)."""
+        return False
+

@@ -30,6 +30,8 @@ log = logging.getLogger(__name__)
 USER_AGENT = "paperbot/0.1 (+https://github.com/paperbot/paperbot; arXiv digests for research teams)"
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})  # busy or a transient server failure
 API_BATCH = 100  # ids per API request; also the page size, so one batch is one request
+# arXiv's count of matches in an API answer's header (the arxiv package reads it but does not expose it).
+_TOTAL_RESULTS = re.compile(rb"<opensearch:totalResults[^>]*>\s*(\d+)\s*<")
 _VERSION_SUFFIX = re.compile(r"v(\d+)(?:\.pdf)?/?$", re.IGNORECASE)
 T = TypeVar("T")
 
@@ -66,6 +68,21 @@ class _PoliteSession(requests.Session):
         kwargs["headers"] = {**(kwargs.get("headers") or {}), "user-agent": USER_AGENT}
         response = super().request(method, url, *args, **kwargs)
         self.retry_after = retry_after_seconds(response.headers.get("Retry-After"))
+        return response
+
+
+class _CountingSession(_PoliteSession):
+    """A _PoliteSession that also keeps arXiv's count of matches from the last answer (None if it had none)."""
+
+    def __init__(self, timeout_s: float) -> None:
+        super().__init__(timeout_s)
+        self.total_results: int | None = None
+
+    def request(self, method: str | bytes, url: str | bytes, *args: Any, **kwargs: Any) -> requests.Response:
+        """Send as _PoliteSession does; read opensearch:totalResults off the answer."""
+        response = super().request(method, url, *args, **kwargs)
+        found = _TOTAL_RESULTS.search(response.content[:4096])  # it is in the feed header, before any entry
+        self.total_results = int(found.group(1)) if found else None
         return response
 
 
@@ -137,6 +154,12 @@ class ArxivSource:
             return None
         return html_to_text(response.text()) or None
 
+    async def search(self, query: str, *, start: int = 0, max_results: int = 10) -> tuple[list[Paper], int]:
+        """One page of an arXiv API search (`query` in the API's search_query syntax), most relevant first,
+        and how many papers arXiv says match in all."""
+        return await self._call(lambda: self._api_search(query, start, max_results),
+                                what=f"{self.api_url} (search {query[:80]!r})")
+
     async def _fetch_batch(self, ids: list[str]) -> list[arxiv.Result]:
         """One API request for `ids`; on HTTP 400 split the batch so one bad id cannot hide the rest."""
         try:
@@ -188,6 +211,37 @@ class ArxivSource:
             raise UpstreamError("arXiv", f"API request failed: {type(exc).__name__}: {exc}") from None
         finally:
             session.close()
+
+
+    def _api_search(self, query: str, start: int, max_results: int) -> tuple[list[Paper], int]:
+        """Run one search page through the arxiv package (in a worker thread): exactly one API request."""
+        session = _CountingSession(self.timeout_s)
+        client = arxiv.Client(page_size=max_results, delay_seconds=0, num_retries=0)  # spacing and retries: ours
+        client.query_url_format, client._session = self.api_url + "?{}", session
+        try:
+            results = list(client.results(arxiv.Search(query=query, max_results=start + max_results), offset=start))
+        except (arxiv.HTTPError, requests.RequestException) as exc:
+            raise _search_failure(exc, session.retry_after) from None
+        finally:
+            session.close()
+        total = session.total_results
+        if total is None:  # every API feed says how many papers match: this answer came from something else
+            raise UpstreamError("arXiv", "the search was not answered with an API feed")
+        if not results and start < total:
+            # arXiv now and then answers a page it has with no entries; asking again usually works.
+            raise Transient("an empty page of a search that has results")
+        return [_paper(r) for r in results if parse_arxiv_id(r.entry_id)], total  # (an error entry has no id)
+
+
+def _search_failure(exc: Exception, retry_after: float | None) -> Exception:
+    """What a failed search request becomes: Transient (worth retrying) or UpstreamError (say so)."""
+    if isinstance(exc, arxiv.HTTPError):
+        if exc.status in RETRY_STATUSES:
+            return Transient(f"HTTP {exc.status}", retry_after)
+        return UpstreamError("arXiv", f"HTTP {exc.status} for a search")
+    if isinstance(exc, requests.ConnectionError | requests.Timeout):
+        return Transient(type(exc).__name__)
+    return UpstreamError("arXiv", f"search request failed: {type(exc).__name__}")
 
 
 def _query_id(text: str) -> str | None:

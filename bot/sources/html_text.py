@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from html.parser import HTMLParser
 
-FULL_TEXT_MAX_CHARS = 60_000
+FULL_TEXT_MAX_CHARS = 250_000  # a long paper with its appendix; thread questions retrieve from all of it
 
 
 class _TextExtractor(HTMLParser):

@@ -1,14 +1,16 @@
-"""The slash commands; importing this package registers them all (BotService does).
+"""The commands; importing this package declares them all (BotService does).
 
-Import order is registration order, which is the order /help and the platforms list them in.
+Import order is declaration order, which is the order /help, the README table and the platforms list
+commands and subcommands in.
 """
 
 # isort: off
-from handlers.commands import papers
-from handlers.commands import criteria
-from handlers.commands import explain
+from handlers.commands import papers, paper_lists, paper_lookup, paper_cost, paper_stats, paper_export, paper_import
+from handlers.commands import criteria, criteria_edit, criteria_history, criteria_preview
+from handlers.commands import explain, ask
 from handlers.commands import help
 
 # isort: on
 
-__all__ = ["criteria", "explain", "help", "papers"]
+__all__ = ["ask", "criteria", "criteria_edit", "criteria_history", "criteria_preview", "explain", "help", "paper_cost",
+           "paper_export", "paper_import", "paper_lists", "paper_lookup", "paper_stats", "papers"]

@@ -8,10 +8,11 @@ from bot.core.categories import is_known_category, suggest_category
 from bot.core.message import Bullets, Context, Form, Message, Paragraph, Span
 from bot.core.models import Criteria, Request
 from bot.core.views import criteria_diff
-from handlers.commands.common import Args, current_criteria, unquote
+from handlers.arguments import Args, UserError
+from handlers.commands.common import current_criteria, unquote
+from handlers.commands.criteria import criteria
 from handlers.deps import Deps
-from handlers.permissions import require_editor
-from handlers.registry import UserError
+from handlers.permissions import EDITORS
 from storage import criteria as criteria_store
 from storage.criteria import CriteriaVersion
 
@@ -133,7 +134,7 @@ def topics_edit(c: Criteria, text: str) -> tuple[Criteria, str]:
 async def save_change(req: Request, deps: Deps, base: CriteriaVersion, new: Criteria, change: str) -> Message:
     """Record `new`, made from version `base`, as the next version (unless it changes nothing); say what changed.
 
-    Callers check `require_editor` first. A version saved since `base` was read is never silently
+    Callers are editors-only subcommands (EDITORS). A version saved since `base` was read is never silently
     overwritten: the user is told to look again instead.
     """
     diff = criteria_diff(base.criteria, new)
@@ -154,32 +155,34 @@ async def save_change(req: Request, deps: Deps, base: CriteriaVersion, new: Crit
     return Message(blocks=blocks, fallback=f"Saved version {saved.version}: {change}")
 
 
+@criteria.sub("add", args="topic|keyword|exclude|author|category <value>", help="add one value", who=EDITORS, free_text=True)
 async def add(req: Request, deps: Deps, args: Args) -> Message:
     """add topic|keyword|exclude|author|category <value>."""
-    require_editor(deps.team_of(req), req)
     field, label, value = _kind_and_value(args, "add")
     cv = await current_criteria(deps, req)
     return await save_change(req, deps, cv, *added(cv.criteria, field, label, value))
 
 
+@criteria.sub("remove", args="topic|keyword|exclude|author|category <value>", help="remove one value", who=EDITORS, free_text=True)
 async def remove(req: Request, deps: Deps, args: Args) -> Message:
     """remove topic|keyword|exclude|author|category <value>."""
-    require_editor(deps.team_of(req), req)
     field, label, value = _kind_and_value(args, "remove")
     cv = await current_criteria(deps, req)
     return await save_change(req, deps, cv, *removed(cv.criteria, field, label, value))
 
 
+@criteria.sub("set", args="relevance|novelty|size <n>", who=EDITORS,
+              help="set a cut-off (1-10) or the number of papers in the channel post (1-50)")
 async def set_value(req: Request, deps: Deps, args: Args) -> Message:
     """set relevance|novelty <n> / set size <n>."""
-    require_editor(deps.team_of(req), req)
     cv = await current_criteria(deps, req)
     return await save_change(req, deps, cv, *setting(cv.criteria, args))
 
 
+@criteria.sub("edit", args="[topics text]", who=EDITORS, free_text=True,
+              help="replace the free-text topics; without text, opens a form holding the current topics")
 async def edit(req: Request, deps: Deps, args: Args) -> Message:
     """edit [text]: replace the topics; without text, a form (modal) holding the current topics."""
-    require_editor(deps.team_of(req), req)
     cv = await current_criteria(deps, req)
     if not args.rest.strip():
         form = Form(title="Edit research topics", label="Topics the scorer reads (free text)",

@@ -5,15 +5,17 @@ from __future__ import annotations
 from bot.core.message import Message
 from bot.core.models import Request
 from bot.core.views import HistoryEntry, criteria_diff, history_message
-from handlers.commands.common import Args, current_criteria, unquote
+from handlers.arguments import Args, UserError
+from handlers.commands.common import current_criteria, unquote
+from handlers.commands.criteria import criteria
 from handlers.commands.criteria_edit import save_change
 from handlers.commands.paper_lists import checked_page
 from handlers.deps import Deps
-from handlers.permissions import require_editor
-from handlers.registry import UserError
+from handlers.permissions import EDITORS
 from storage import criteria as criteria_store
 
 
+@criteria.sub("history", help="every version: who changed what, when")
 async def history(req: Request, deps: Deps, args: Args) -> Message:
     """history: numbered versions, newest first, each with its author, time, summary and diff."""
     if args.words:
@@ -32,10 +34,10 @@ async def history(req: Request, deps: Deps, args: Args) -> Message:
     return history_message(entries, team=team.name, page=page, command="/criteria history")
 
 
+@criteria.sub("revert", args="<version>", help="go back to an old version, saved as a new one", who=EDITORS)
 async def revert(req: Request, deps: Deps, args: Args) -> Message:
     """revert <version>: save a new version equal to an old one (history is never rewritten)."""
     team = deps.team_of(req)
-    require_editor(team, req)
     raw = unquote(args.words[0]).lstrip("vV") if len(args.words) == 1 else ""
     if not raw.isdigit():
         raise UserError("Give the version number to go back to, e.g. /criteria revert 3 (see /criteria history).")

@@ -14,10 +14,11 @@ from bot.core.models import Paper, Request
 from bot.core.ranker import fit_ranker
 from bot.core.views import PreviewDay, preview_message
 from handlers import selection
-from handlers.commands.common import Args, current_criteria, unquote
+from handlers.arguments import Args, UserError
+from handlers.commands.common import current_criteria, unquote
+from handlers.commands.criteria import criteria
 from handlers.commands.paper_lists import unique_picks
 from handlers.deps import Deps
-from handlers.registry import UserError
 from storage import digests, scores
 from storage import papers as paper_store
 from storage import votes as vote_store
@@ -44,6 +45,8 @@ async def _cached(deps: Deps, team: TeamConfig, criteria_hash: str, ids: list[st
     return await deps.store.call(scores.cached_scores, key, ids)
 
 
+@criteria.sub("preview", args="[days]",
+              help="what the current criteria would have picked on the last N digest days (default 5), at no cost")
 async def preview(req: Request, deps: Deps, args: Args) -> Message:
     """preview [days]: per recent digest day, the picks the current criteria make vs those posted."""
     n = _days_arg(args)

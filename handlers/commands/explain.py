@@ -16,7 +16,6 @@ from storage import papers as paper_store
 
 log = logging.getLogger("paperbot.commands")
 MAX_QUESTION_CHARS = 500
-USAGE = "/explain <arxiv id or URL> [question]"
 
 
 def _explainer(deps: Deps) -> Explainer:
@@ -50,11 +49,11 @@ def cache_question(question: str) -> str:
 
 @command(
     "explain",
+    args="<arxiv id or URL> [question]",
     help="Explain a paper for the team: TL;DR, the key idea, why it matters for the team's criteria, limitations; "
          "add a question to ask about the paper. Answers are cached: asking again costs nothing.",
-    usage=USAGE,
     slow=True,
-    free_text=("*",),
+    free_text=True,
 )
 async def explain(req: Request, deps: Deps) -> Message:
     """Explain one paper (optionally answering a question), grounded in its abstract and full text."""

@@ -8,7 +8,7 @@ from handlers.deps import Deps
 from handlers.registry import command, help_message
 
 
-@command("help", help="Every command and subcommand, or one command's in detail.", usage="/help [command]",
+@command("help", args="[command]", help="Every command and subcommand, or one command's in detail.",
          slash=False)  # a workspace-wide /help would clash with other apps: /papers help and /criteria help exist
 async def help_command(req: Request, deps: Deps) -> Message:
     """List every command, or the subcommands of the one named."""

@@ -8,13 +8,16 @@ import sqlite3
 
 from bot.core.message import Message
 from bot.core.models import Request
-from bot.core.views import paper_list, paper_message, unscored_pick
-from handlers.commands.common import Args, resolve_paper
+from bot.core.views import paper_list, paper_message
+from handlers import cards  # (the module: cards imports handlers.commands.common, so not its names)
+from handlers.arguments import Args, UserError
+from handlers.commands.common import resolve_paper
+from handlers.commands.paper_arxiv import arxiv_search, wants_arxiv
 from handlers.commands.paper_lists import checked_page, with_team_scores
+from handlers.commands.papers import papers
 from handlers.deps import Deps
-from handlers.registry import UserError
-from storage import digests, similar, votes
 from storage import papers as paper_store
+from storage import similar, votes
 
 log = logging.getLogger("paperbot.commands")
 MAX_QUERY_CHARS = 300  # longer text is cut at a word: FTS uses at most 32 terms anyway
@@ -27,20 +30,7 @@ def _one_paper_word(args: Args, what: str) -> str:
     return args.words[0]
 
 
-async def show(req: Request, deps: Deps, args: Args) -> Message:
-    """show <id or URL>: one paper's card, with the team's score and votes when it was picked."""
-    paper, fetched = await resolve_paper(deps, _one_paper_word(args, "show"))
-    team = deps.team_of(req).name
-    picked = (await deps.store.call(digests.picks_of_papers, team, [paper.arxiv_id])).get(paper.arxiv_id, [])
-    if picked:
-        pick = digests.row_to_pick(picked[0])
-    else:
-        net = await deps.store.call(votes.net_votes, team, [paper.arxiv_id])
-        pick = unscored_pick(paper, votes=net.get(paper.arxiv_id, 0))
-    note = "Fetched from arXiv and stored." if fetched else ""
-    return paper_message(pick, picked_on=[r["day"] for r in picked], note=note)
-
-
+@papers.sub("like", args="<arxiv id>", help="the stored papers most similar to a paper")
 async def like(req: Request, deps: Deps, args: Args) -> Message:
     """like <id>: the stored papers most similar to one (FTS pool, TF-IDF rerank)."""
     paper, _ = await resolve_paper(deps, _one_paper_word(args, "compare with"))
@@ -66,8 +56,13 @@ def _query_text(text: str) -> tuple[str, bool]:
     return flat[:MAX_QUERY_CHARS].rsplit(" ", 1)[0], True
 
 
+@papers.sub("search", args="[--arxiv] <words>", free_text=True,
+             help='full-text search of every stored paper: title, abstract, authors; "quoted phrases" work; '
+                  "--arxiv searches arXiv itself (ti: au: abs: cat: fields) and stores what it finds")
 async def search(req: Request, deps: Deps, args: Args) -> Message:
     """search <words>: FTS over title, abstract and authors of every stored paper, best match first."""
+    if wants_arxiv(args):
+        return await arxiv_search(req, deps, args)
     query, cut = _query_text(args.rest)
     if not query:
         raise UserError("Type what to search for. " + SEARCH_HINT)
@@ -89,6 +84,20 @@ async def search(req: Request, deps: Deps, args: Args) -> Message:
                       empty="No stored paper matches. Try fewer or other words. " + SEARCH_HINT, note=note)
 
 
+@papers.sub("show", args="<arxiv id or URL>",
+             help="one paper's card with the team's score (fetched from arXiv and stored if new, scored now if "
+                  "the team never scored it)")
+async def show(req: Request, deps: Deps, args: Args) -> Message:
+    """show <id or URL>: one paper's card with the team's verdict: its pick, else its score (scored now if new)."""
+    paper, fetched = await resolve_paper(deps, _one_paper_word(args, "show"))
+    pick, status, picked_on = await cards.verdict(deps, deps.team_of(req), paper)
+    notes = ["Fetched from arXiv and stored."] if fetched else []
+    if not picked_on:  # the card's fields say when it was picked; otherwise say where the score came from
+        notes.append(cards.verdict_note(status, pick.score, picked_on))
+    return paper_message(pick, picked_on=picked_on, note=" ".join(notes))
+
+
+@papers.sub("upvote", args="<arxiv id>", help="upvote a paper for the team (what the Upvote button runs)")
 async def upvote(req: Request, deps: Deps, args: Args) -> Message:
     """upvote <id>: a +1 from this user on this platform, as a 👍 reaction would record it."""
     paper, _ = await resolve_paper(deps, _one_paper_word(args, "upvote"))

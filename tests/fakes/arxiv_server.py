@@ -31,6 +31,7 @@ import pytest
 
 from bot.core.models import Paper, parse_arxiv_id
 from bot.replay import render_rss  # noqa: F401 - re-exported for tests
+from tests.fakes.arxiv_oai import OAI_TYPE, FakeOai
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 API_FIXTURES = FIXTURES / "arxiv_api" / "arxiv.py_fixtures"
@@ -90,6 +91,7 @@ class ArxivServer:
         self._routes: list[_Route] = []
         self._entries: dict[str, str] = {}  # query id -> <entry> XML, from recordings and add_paper
         self._lock = threading.Lock()
+        self.oai: FakeOai | None = None  # OAI-PMH ListRecords at /oai (tests/fakes/arxiv_oai.py)
         self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), _handler_for(self))
         self._httpd.daemon_threads = True
         self._httpd.block_on_close = False  # never wait for a reply held back by delay_s
@@ -110,6 +112,11 @@ class ArxivServer:
     def api_url(self) -> str:
         """Value for ArxivSource(api_url=…)."""
         return self.url + "/api/query"
+
+    @property
+    def oai_url(self) -> str:
+        """Value for OaiArchive(oai_url=…) / [arxiv] oai_url."""
+        return self.url + "/oai"
 
     @property
     def html_url(self) -> str:
@@ -190,6 +197,9 @@ class ArxivServer:
                 if route.matches(path, query):
                     return route.next_reply()
             entries = dict(self._entries)
+        if path == "/oai" and self.oai is not None:
+            status, body = self.oai.answer(query)
+            return Reply(status, body, content_type=OAI_TYPE)
         if path == urlsplit(self.api_url).path:
             ids = [i for i in query.get("id_list", [""])[0].split(",") if i]
             found = [entries.get(i) or entries.get(parse_arxiv_id(i) or i) for i in ids]

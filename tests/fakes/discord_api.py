@@ -122,6 +122,7 @@ class FakeDiscord(MessageLog):
         self.commands: dict[str, list[dict[str, Any]]] = {}  # guild id -> synced definitions
         self.guild: dict[str, Any] = self._guild()
         self.member_roles: list[str] = []  # the bot member's role ids (doctor)
+        self.cdn: dict[str, bytes] = {}  # path -> bytes of files users "uploaded" (attachment options)
         self._rules: list[_Rule] = []
         self._last_id = 0
         self.nonces: dict[tuple[str, str], tuple[str, float]] = {}  # (channel, nonce) -> (message id, when)
@@ -138,6 +139,7 @@ class FakeDiscord(MessageLog):
         """Serve on 127.0.0.1 on a free port."""
         app = web.Application(client_max_size=32 * 1024 * 1024)
         app.router.add_get("/gateway", self._gateway)
+        app.router.add_get("/attachments/{tail:.*}", self._cdn)
         app.router.add_route("*", self.PREFIX + "/{tail:.*}", self._rest)
         self._runner = web.AppRunner(app, handle_signals=False)
         await self._runner.setup()
@@ -177,6 +179,22 @@ class FakeDiscord(MessageLog):
         for ws in list(self._sockets):
             await ws.send_str(json.dumps(payload))
 
+    def upload(self, filename: str, data: bytes, *, content_type: str = "text/plain") -> dict[str, Any]:
+        """A file a user attached to a command: its attachment object (the documented fields), served by the
+        fake's CDN at its `url`. No recording of a resolved attachment exists; built from the field table."""
+        att_id = self._snowflake()
+        path = f"/attachments/{CHANNEL_ID}/{att_id}/{filename}"
+        self.cdn[path] = data
+        url = f"http://127.0.0.1:{self.port}{path}"
+        return {"id": att_id, "filename": filename, "size": len(data), "url": url, "proxy_url": url,
+                "content_type": content_type, "ephemeral": True}
+
+    async def _cdn(self, request: web.Request) -> web.Response:
+        self.requests.append(Recorded("GET", request.path, dict(request.query), dict(request.headers), None, [],
+                                      time.monotonic()))
+        data = self.cdn.get(request.path)
+        return web.Response(body=data) if data is not None else web.Response(status=404)
+
     # --- objects ---------------------------------------------------------------------------------------------
     def bot_user(self) -> dict[str, Any]:
         """The bot user: the docs' "VoltyDemo" bot of the user-command example."""
@@ -205,6 +223,9 @@ class FakeDiscord(MessageLog):
                                  "url": f"http://127.0.0.1/{name}", "proxy_url": f"http://127.0.0.1/{name}"}
                                 for name, data in files])
         msg["allowed_mentions_sent"] = body.get("allowed_mentions")
+        if ref := body.get("message_reference"):  # a reply: Discord echoes the reference, ids as strings
+            msg.update(type=19, message_reference={"type": 0, "message_id": str(ref["message_id"]),
+                                                   "channel_id": channel_id, "guild_id": GUILD_ID})
         self.messages[msg["id"]] = msg
         return msg
 
@@ -259,6 +280,7 @@ class FakeDiscord(MessageLog):
             thread = example("Example Thread Channel")
             thread.update(id=m[2], parent_id=m[1], guild_id=GUILD_ID, owner_id=BOT_ID, name=body.get("name", ""))
             self.threads[m[2]] = thread
+            await self.dispatch("THREAD_CREATE", {**thread, "newly_created": True})  # as Discord tells the bot
             return _json(201, thread)
         if re.fullmatch(r"/channels/\d+/messages/\d+/reactions/[^/]+/@me", path) and method == "PUT":
             return web.Response(status=204)

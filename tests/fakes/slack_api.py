@@ -79,6 +79,7 @@ class FakeSlack(History):
     calls: list[Call] = field(default_factory=list)
     faults: list[Fault] = field(default_factory=list)
     ws_url: str = "wss://127.0.0.1:1/link"  # what apps.connections.open answers
+    threads: dict[str, dict[str, Any]] = field(default_factory=dict)  # thread ts -> its first message
     lock: threading.Lock = field(default_factory=threading.Lock)
     messages: dict[str, list[dict[str, Any]]] = field(default_factory=dict)  # channel -> messages, oldest first
     bot_user: str = "U0PAPERBOT"
@@ -200,6 +201,10 @@ class FakeSlack(History):
                     message["thread_ts"] = body["thread_ts"]
                 self.messages.setdefault(body["channel_id"], []).append(message)
             return {"ok": True, "files": files}
+        if method == "conversations.open":  # the bot's DM with `users` (documented shape: channel.id "D…")
+            return {"ok": True, "channel": {"id": "D" + str(body.get("users", "U0")).lstrip("UW")[:10]}}
+        if method == "chat.unfurl":  # documented answer: {"ok": true} (no official example in the fixtures)
+            return {"ok": True}
         if method == "apps.connections.open":
             return {"ok": True, "url": self.ws_url}
         return {"ok": False, "error": "unknown_method"}
@@ -224,7 +229,7 @@ class _Handler(BaseHTTPRequestHandler):
         parts = urlsplit(self.path)
         raw = self.rfile.read(int(self.headers.get("Content-Length") or 0))
         if parts.path.startswith("/upload/"):
-            self._record("upload", parts.path, {"bytes": len(raw)}, 200)
+            self._record("upload", parts.path, {"bytes": len(raw), "data": raw}, 200)
             return self._send(200, f"OK - {len(raw)}".encode(), "text/plain")
         body = _parse(raw, self.headers.get("Content-Type", ""), parts.query)
         if parts.path.startswith("/response/"):
@@ -276,7 +281,8 @@ def _parse(raw: bytes, ctype: str, query: str) -> dict[str, Any]:
         body.update(json.loads(text))
     elif text:
         body.update(parse_qsl(text, keep_blank_values=True))
-    for k in ("blocks", "view", "files", "attachments", "metadata"):  # form posts carry these as JSON strings
+    # Form posts carry these as JSON strings.
+    for k in ("blocks", "view", "files", "attachments", "metadata", "unfurls"):
         if isinstance(body.get(k), str):
             try:
                 body[k] = json.loads(body[k])

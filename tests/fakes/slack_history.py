@@ -18,9 +18,10 @@ def official_example(method: str, *, ok: bool = True) -> dict[str, Any]:
 
 
 class History:
-    """Mixed into FakeSlack, whose `messages` (channel -> messages, oldest first) it reads."""
+    """Mixed into FakeSlack, whose `messages` (channel -> messages, oldest first) and `threads` it reads."""
 
     messages: dict[str, list[dict[str, Any]]]
+    threads: dict[str, dict[str, Any]]  # thread ts -> its first message, posted where the fake never saw it
 
     def _history(self, body: dict[str, Any]) -> dict[str, Any]:
         """conversations.history: top-level messages (and thread parents), newest first."""
@@ -31,9 +32,12 @@ class History:
 
     def _replies(self, body: dict[str, Any]) -> dict[str, Any]:
         """conversations.replies: the parent, then its replies, oldest first."""
-        thread = [m for m in self.messages.get(body.get("channel", ""), [])
-                  if m["ts"] == body.get("ts") or m.get("thread_ts") == body.get("ts")]
-        if not thread:
+        ts = str(body.get("ts", ""))
+        thread = [m for m in self.messages.get(body.get("channel", ""), []) if ts in (m["ts"], m.get("thread_ts"))]
+        if ts in self.threads and not any(m["ts"] == ts for m in thread):  # a root the test put there
+            first = official_example("conversations.replies")["messages"][0]
+            thread.insert(0, {**first, **self.threads[ts], "ts": ts, "thread_ts": ts})
+        if not thread:  # "thread_not_found"
             return official_example("conversations.replies", ok=False)
         return self._page("conversations.replies", thread, body)
 

@@ -18,7 +18,7 @@ import pytest
 
 from bot.config import default_config_text
 from bot.core.message import Message, PaperCard
-from bot.core.models import Digest, ListingEntry, Paper, Pick, Request, Score
+from bot.core.models import Digest, ListingEntry, Paper, Pick, Request, Score, Upload
 from bot.core.render_text import render
 from handlers.deps import Deps
 from handlers.service import BotService
@@ -62,10 +62,10 @@ def seed_store(store: Store, *, team: str = TEAM, shift: dict[str, str] | None =
 
 
 def req(text: str, *, command: str = "papers", user: str = "U1", platform: str = "slack",
-        roles: tuple[str, ...] = (), is_admin: bool = False) -> Request:
+        roles: tuple[str, ...] = (), is_admin: bool = False, upload: Upload | None = None) -> Request:
     """A request as an adapter builds it (the team is left for BotService to fill in)."""
     return Request(platform=platform, team="", channel="C1", user=user, text=text, command=command,
-                   user_name=user, roles=roles, is_admin=is_admin)
+                   user_name=user, roles=roles, is_admin=is_admin, upload=upload)
 
 
 async def reply(deps: Deps, line: str, **kw: object) -> Message:

@@ -28,7 +28,7 @@ def deps(tmp_path: Path):
 
 def test_every_command_and_subcommand_has_help_and_usage() -> None:
     names = [c.name for c in REGISTRY.all()]
-    assert names[:4] == ["papers", "criteria", "explain", "help"]
+    assert names[:5] == ["papers", "criteria", "explain", "ask", "help"]
     for spec in REGISTRY.all():
         assert spec.help.strip() and spec.usage.startswith(f"/{spec.name}")
         for sub in spec.subcommands:
@@ -59,7 +59,7 @@ async def test_explain_help_and_unknown_help_topic(deps) -> None:
 
 
 async def test_unknown_command_and_subcommand_name_the_known_ones(deps) -> None:
-    assert await run(deps, "/paper week") == "Unknown command /paper. Try one of: /papers, /criteria, /explain, /help."
+    assert await run(deps, "/paper week") == "Unknown command /paper. Try one of: /papers, /criteria, /explain, /ask, /help."
     text = await run(deps, "/papers weak")
     assert text.startswith("/papers has no subcommand 'weak'. Try one of: today, week, month, day, top, mine,")
 

@@ -12,7 +12,7 @@ import discord
 import pytest
 from discord.gateway import DiscordWebSocket
 
-from bot.app import open_chats
+from bot.app import open_platforms
 from bot.core.digest_view import digest_thread
 from bot.core.models import Digest, ReactionEvent, Request
 from bot.core.render_text import render
@@ -60,9 +60,9 @@ async def test_same_papers_same_order_once_each_and_votes_add_up(both, slack_api
     await deps.store.call(digests.save_digest, d)
     thread = digest_thread(d)
     try:
-        async with open_chats(config) as chats:
-            assert set(chats) == {"slack", "discord"}
-            deps.chats = chats
+        async with open_platforms(config) as platforms:
+            assert set(platforms) == {"slack", "discord"}
+            deps.platforms = platforms
             first = await publish(thread, team=config.teams[0], deps=deps)
             again = await publish(thread, team=config.teams[0], deps=deps)
         assert first.targets == 2 and first.posted == 2 * (1 + len(d.picks))

@@ -60,3 +60,22 @@ def test_stopping_while_the_prompt_waits_for_a_line_exits_at_once(tmp_path: Path
         assert proc.stdin is not None
         proc.stdin.close()
     assert returncode == 0, "the process waited for a line on stdin after the console was stopped"
+
+
+async def test_a_pasted_link_shows_its_card_and_ask_answers_about_it(tmp_path: Path, openai_server, arxiv_server) -> None:
+    from tests.handlers.paper_chat import NEW_PAPER, llm_deps
+
+    deps, chat = llm_deps(make_config(tmp_path), openai_server, arxiv_server)
+    out = io.StringIO()
+    lines = (f"look: https://arxiv.org/abs/{NEW_PAPER.arxiv_id}\n"
+             f"/ask {NEW_PAPER.arxiv_id} How much faster is inference?\npapers help\n")
+    try:
+        await console_loop(BotService(deps), inp=io.StringIO(lines), out=out)
+    finally:
+        deps.store.close()
+        await chat.aclose()
+    text = out.getvalue()
+    assert f"{NEW_PAPER.title}\nArXiv ID: {NEW_PAPER.arxiv_id}" in text and "Relevance 9 · Novelty 8" in text
+    assert "Scored just now by gpt-4o-mini against the team's criteria." in text
+    assert "Inference latency drops by 30% on H100 GPUs" in text and "Sections: 3 Experiments" in text
+    assert "== /papers ==" in text  # a line without a link still runs as a command

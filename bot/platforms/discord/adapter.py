@@ -16,12 +16,13 @@ import discord
 import yarl
 from discord.gateway import DiscordWebSocket
 
-from bot.config import DiscordConfig
+from bot.config import DiscordConfig, TeamConfig
 from bot.core.models import ReactionEvent
 from bot.platforms.discord.chat import NO_MENTIONS, DiscordChat, login_rest
 from bot.platforms.discord.commands import sync_commands
 from bot.platforms.discord.components import ActionButton, ActionCodec, ActionSelect
 from bot.platforms.discord.interactions import InteractionRunner
+from bot.platforms.discord.paper_chat import PaperChat
 
 if TYPE_CHECKING:
     from handlers.service import BotService
@@ -66,6 +67,13 @@ class PaperbotClient(discord.Client):
         """Slash commands and autocomplete."""
         await self.runner.on_interaction(interaction)
 
+    async def on_message(self, message: discord.Message) -> None:
+        """A message that mentions the bot (its text arrives without the message content intent)."""
+        try:
+            await self.adapter.paper_chat.on_message(message, self.user)
+        except Exception:
+            log.exception("Discord: answering message %s failed", message.id)
+
     async def on_raw_reaction_add(self, payload: discord.RawReactionActionEvent) -> None:
         """A reaction was added (cached message or not)."""
         await self.adapter.reaction(payload, added=True)
@@ -84,7 +92,9 @@ class PaperbotClient(discord.Client):
 
 
 class DiscordAdapter:
-    """Owns the client; `.chat` is the Chat port the publisher posts through."""
+    """The Discord Platform: owns the client; `.chat` is the Chat port the publisher posts through."""
+
+    name = "discord"
 
     def __init__(self, config: DiscordConfig, service: BotService, *, fast_reply_s: float = 1.0,
                  seed_reactions: bool = True, **client_options: Any) -> None:
@@ -93,9 +103,15 @@ class DiscordAdapter:
         self.codec = ActionCodec(kv_get=service.kv_get, kv_set=service.kv_set)
         self.client = PaperbotClient(self, **client_options)
         self.chat = DiscordChat.for_config(self.client, config, codec=self.codec, seed_reactions=seed_reactions)
+        self.vote_emoji = config.vote_emoji
         self.runner = InteractionRunner(service, self.chat, fast_reply_s=fast_reply_s)
+        self.paper_chat = PaperChat(service, self.chat)  # @mentions: cards and answers in a paper's thread
         self._task: asyncio.Task[None] | None = None
         self.ready_timeout_s = 60.0
+
+    def channels(self, team: TeamConfig) -> tuple[str, ...]:
+        """The team's Discord channels (`discord_channels`)."""
+        return team.channels_on(self.name)
 
     async def start(self) -> None:
         """Log in, sync commands, connect in the background; return when ready (raise if it cannot)."""
@@ -131,8 +147,8 @@ class DiscordAdapter:
     async def reaction(self, payload: discord.RawReactionActionEvent, *, added: bool) -> None:
         """A raw reaction add/remove -> ReactionEvent -> BotService.on_reaction."""
         channel = str(payload.channel_id)
-        ev = ReactionEvent("discord", channel, str(payload.message_id), str(payload.user_id), str(payload.emoji),
-                           added, team=self.service.team_for_channel("discord", channel))
+        ev = ReactionEvent(self.name, channel, str(payload.message_id), str(payload.user_id), str(payload.emoji),
+                           added, team=self.service.team_for_channel(self.name, channel))
         try:
             outcome = await self.service.on_reaction(ev)
             log.debug("Discord reaction %s on %s: %s", ev.emoji, ev.message_id, outcome)
@@ -142,6 +158,6 @@ class DiscordAdapter:
     async def cleared(self, channel: str, message_id: str, *, emoji: str | None) -> None:
         """Reactions were cleared: everyone's votes through them go (BotService.on_reaction_clear)."""
         try:
-            await self.service.on_reaction_clear("discord", channel, message_id, emoji=emoji)
+            await self.service.on_reaction_clear(self.name, channel, message_id, emoji=emoji)
         except Exception:
             log.exception("Discord: clearing votes of message %s failed", message_id)

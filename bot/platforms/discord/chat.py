@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 import aiohttp
 import discord
 
-from bot.core.message import Image, Message
+from bot.core.message import Attachment, Image, Message
 from bot.core.votes import number_emoji
 from bot.platforms.discord.components import ActionCodec, build_view
 from bot.platforms.discord.markdown import clip
@@ -54,9 +54,10 @@ def use_api_url(api_url: str) -> None:
     discord.http.Route.BASE = api_url.rstrip("/")
 
 
-def to_file(image: Image) -> discord.File:
-    """A neutral Image as an attachment."""
-    return discord.File(io.BytesIO(image.data), filename=image.filename, description=clip(image.alt, 1024) or None)
+def to_file(image: Image | Attachment) -> discord.File:
+    """A neutral Image (the weekly chart) or Attachment (an export) as a discord.File: multipart files[n]."""
+    about = image.alt if isinstance(image, Image) else image.title
+    return discord.File(io.BytesIO(image.data), filename=image.filename, description=clip(about, 1024) or None)
 
 
 def _refusal(e: discord.HTTPException, *, what: str, channel: str, needed: tuple[str, ...],
@@ -202,8 +203,9 @@ class DiscordChat:
             kw["embeds"] = part.embeds
         else:
             kw["suppress_embeds"] = True  # no link previews under plain-text answers
-        if part.image is not None:
-            kw["files"] = [to_file(part.image)]
+        files = [to_file(f) for f in (part.image, part.attachment) if f is not None]
+        if files:
+            kw["files"] = files
         view = await build_view(part.buttons, part.menus, codec=self.codec)
         if view is not None:
             kw["view"] = view

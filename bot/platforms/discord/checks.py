@@ -26,7 +26,7 @@ async def check_discord(config: DiscordConfig, full: Config) -> tuple[bool, str]
     try:
         if not config.guilds:
             notes.append("no [discord] guilds set: slash commands are not registered")
-        channels = [c for t in full.teams for c in t.discord_channels]
+        channels = [c for t in full.teams for c in t.channels_on("discord")]
         if not channels:
             notes.append("no team has discord_channels: nothing will be posted")
         for cid in channels:

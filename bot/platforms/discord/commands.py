@@ -28,10 +28,17 @@ if TYPE_CHECKING:
 log = logging.getLogger("paperbot.discord")
 
 HASH_KEY = "discord.commands_hash"
-STRING, INTEGER, BOOLEAN = 3, 4, 5
+STRING, INTEGER, BOOLEAN, ATTACHMENT = 3, 4, 5, 11
+FILE_OPTION = "file"  # the attachment option of a command whose usage takes a <file…> (/papers import)
+MAX_UPLOAD_BYTES = 20 * 1024 * 1024
 SUB_OPTION_NAMES = {"papers": "view"}  # what the subcommand option is called; "action" elsewhere
-_TAKES_ID = re.compile(r"arxiv|\bid\b", re.IGNORECASE)
+_TAKES_ID = re.compile(r"<arxiv|\bid\b", re.IGNORECASE)  # "<arxiv id>", not a "[--arxiv]" flag
+_TAKES_FILE = re.compile(r"<file\b", re.IGNORECASE)
 _NAME_OK = re.compile(r"^[-_a-z0-9]{1,32}$")
+PAPER_CARD = "Paper card"
+MESSAGE_COMMAND = 3  # an application command type: "Apps → Paper card" on a message (a context menu)
+# Context-menu commands are part of the synced set (and of its hash): adding one re-syncs.
+MESSAGE_COMMANDS: tuple[dict[str, Any], ...] = ({"name": PAPER_CARD, "type": MESSAGE_COMMAND, "contexts": [0]},)
 
 
 def sub_option(spec: CommandSpec) -> str:
@@ -80,6 +87,9 @@ def definition(spec: CommandSpec) -> dict[str, Any]:
     if "page" in f"{spec.help} {usages}".lower():  # the registry's lists take "--page N"
         options.append({"type": INTEGER, "name": "page", "description": "page of a long answer", "required": False,
                         "min_value": 1})
+    if _TAKES_FILE.search(usages):
+        options.append({"type": ATTACHMENT, "name": FILE_OPTION, "required": False,
+                        "description": "a file for the subcommands that read one (import: .bib, .ris, Zotero .csv)"})
     options.append({"type": BOOLEAN, "name": "share", "description": "post the answer in the channel for everyone",
                     "required": False})
     options.sort(key=lambda o: not o["required"])
@@ -112,7 +122,7 @@ async def sync_commands(client: discord.Client, service: BotService, *, guilds: 
     app_id = client.application_id
     if app_id is None:
         return "no application id"
-    defs = definitions(service.commands)
+    defs = definitions(service.commands) + [dict(c) for c in MESSAGE_COMMANDS]
     digest = definitions_hash(defs, application_id=app_id, guilds=guilds)
     if await service.kv_get(HASH_KEY) == digest:
         log.info("Discord: slash commands unchanged; not syncing")
@@ -128,7 +138,7 @@ async def sync_commands(client: discord.Client, service: BotService, *, guilds: 
             log.error("Discord: syncing slash commands to guild %s failed: HTTP %s %s", gid, e.status, e.text)
             return "failed"
     await service.kv_set(HASH_KEY, digest)
-    log.info("Discord: synced %d slash commands to %d guild(s)", len(defs), len(guilds))
+    log.info("Discord: synced %d commands (slash and context menu) to %d guild(s)", len(defs), len(guilds))
     return "synced"
 
 

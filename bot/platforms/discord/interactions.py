@@ -9,17 +9,19 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Awaitable
 from typing import TYPE_CHECKING, Any
 
 import discord
 from discord.app_commands import Choice
 
 from bot.core.message import Action, Message, Paragraph
-from bot.core.models import Request
+from bot.core.models import Request, Upload
 from bot.platforms.discord import commands as cmds
-from bot.platforms.discord.chat import NO_MENTIONS, DiscordChat
+from bot.platforms.discord.chat import NETWORK_ERRORS, NO_MENTIONS, DiscordChat
 from bot.platforms.discord.components import FormModal
 from bot.platforms.discord.markdown import clip
+from bot.platforms.discord.paper_chat import NO_LINK, message_text
 from bot.platforms.discord.render import render
 from handlers.registry import split_command, split_share
 
@@ -47,12 +49,29 @@ def roles_of(interaction: discord.Interaction) -> tuple[str, ...]:
     return tuple(roles)
 
 
-def request_for(interaction: discord.Interaction, command: str, *, text: str) -> Request:
+def request_for(interaction: discord.Interaction, command: str, *, text: str, upload: Upload | None = None) -> Request:
     """The neutral Request for a user's interaction."""
     user = interaction.user
     return Request(platform="discord", team="", channel=channel_of(interaction), user=str(user.id), text=text,
                    command=command, user_name=getattr(user, "display_name", "") or "", roles=roles_of(interaction),
-                   is_admin=bool(interaction.permissions.manage_guild))
+                   is_admin=bool(interaction.permissions.manage_guild), upload=upload)
+
+
+async def upload_of(interaction: discord.Interaction, data: dict[str, Any]) -> Upload | None:
+    """The file given in the command's attachment option, read from the CDN URL Discord resolved it to."""
+    att_id = cmds.options_of(data).get(cmds.FILE_OPTION)
+    att = ((data.get("resolved") or {}).get("attachments") or {}).get(str(att_id)) if att_id else None
+    if not att or not att.get("url"):
+        return None
+    if int(att.get("size") or 0) > cmds.MAX_UPLOAD_BYTES:
+        log.info("Discord: attachment %s is %s bytes; not read", att.get("filename"), att.get("size"))
+        return Upload(str(att.get("filename") or "upload"), b"")
+    try:
+        body = await interaction.client.http.get_from_cdn(str(att["url"]))
+    except (discord.HTTPException, *NETWORK_ERRORS) as e:
+        log.warning("Discord: could not read attachment %s: %s", att.get("filename"), e)
+        return None
+    return Upload(str(att.get("filename") or "upload"), body)
 
 
 def shared(spec: CommandSpec | None, text: str) -> bool:
@@ -79,21 +98,37 @@ class InteractionRunner:
         return self._specs.get(name.lstrip("/").lower())
 
     async def on_interaction(self, interaction: discord.Interaction) -> None:
-        """Slash commands and autocomplete (buttons, menus and modals are dispatched by their ui items)."""
+        """Slash commands, the "Paper card" context menu and autocomplete (ui items dispatch their own clicks)."""
         data: dict[str, Any] = dict(interaction.data or {})
         try:
             if interaction.type is discord.InteractionType.application_command:
+                if data.get("type") == cmds.MESSAGE_COMMAND:
+                    await self.paper_card(interaction, data)
+                    return
                 spec = self.spec(str(data.get("name", "")))
                 if spec is None:
                     await interaction.response.send_message("This command is no longer available.", ephemeral=True,
                                                             allowed_mentions=NO_MENTIONS)
                     return
                 text, share = cmds.text_from_options(spec, cmds.options_of(data))
-                await self.run(interaction, spec.name, text=text, share=share)
+                await self.run(interaction, spec.name, text=text, share=share, data=data)
             elif interaction.type is discord.InteractionType.autocomplete:
                 await self.autocomplete(interaction, data)
         except Exception:
             log.exception("Discord interaction %s failed", interaction.id)
+
+    async def paper_card(self, interaction: discord.Interaction, data: dict[str, Any]) -> None:
+        """The "Paper card" context menu: the card of the arXiv paper a message links to, for the channel."""
+        target = ((data.get("resolved") or {}).get("messages") or {}).get(str(data.get("target_id")), {})
+        channel = channel_of(interaction)
+        card, ids = await self.respond(interaction, self._card(channel, message_text(target)), slow=False,
+                                       share=True, line=cmds.PAPER_CARD)
+        # Questions asked in reply to the card are about its paper.
+        await self.service.remember_reply("discord", str(interaction.channel_id or channel), ids, card)
+
+    async def _card(self, channel: str, text: str) -> Message:
+        cards = await self.service.link_cards("discord", channel, text, limit=1)
+        return cards[0] if cards else Message.text(NO_LINK)
 
     async def autocomplete(self, interaction: discord.Interaction, data: dict[str, Any]) -> None:
         """Suggest stored papers (id · title) for `args` where the command takes an arXiv id."""
@@ -119,12 +154,19 @@ class InteractionRunner:
         command, text = split_command(line)
         await self.run(interaction, command, text=text, share=shared(self.spec(command), text))
 
-    async def run(self, interaction: discord.Interaction, command: str, *, text: str, share: bool) -> None:
+    async def run(self, interaction: discord.Interaction, command: str, *, text: str, share: bool,
+                  data: dict[str, Any] | None = None) -> None:
         """Run one command, deferring when it may take longer than Discord's 3 s, and answer."""
         spec = self.spec(command)
-        task = asyncio.ensure_future(self.service.run_command(request_for(interaction, command, text=text)))
+        await self.respond(interaction, self._execute(interaction, command, text, data),
+                           slow=spec is not None and spec.slow, share=share, line=f"/{command} {text}".strip())
+
+    async def respond(self, interaction: discord.Interaction, work: Awaitable[Message], *, slow: bool, share: bool,
+                      line: str) -> tuple[Message, list[str]]:
+        """Answer with what `work` returns, deferring first when it is slow; the answer and the ids it took."""
+        task = asyncio.ensure_future(work)
         deferred = False
-        if (spec is not None and spec.slow) or self.fast_reply_s <= 0:
+        if slow or self.fast_reply_s <= 0:
             done: set = set()
         else:
             done, _ = await asyncio.wait({task}, timeout=self.fast_reply_s)
@@ -133,27 +175,37 @@ class InteractionRunner:
             deferred = True
         try:
             msg = await task
-        except Exception:  # run_command has one error policy and should not raise; never leave "thinking…"
-            log.exception("Discord: /%s raised", command)
+        except Exception:  # the service has one error policy and should not raise; never leave "thinking…"
+            log.exception("Discord: %s raised", line)
             msg = Message.text("Sorry, something went wrong. An admin can find the details in the bot's log.")
         try:
-            await self.answer(interaction, msg, deferred=deferred, line=f"/{command} {text}".strip())
+            return msg, await self.answer(interaction, msg, deferred=deferred, line=line)
         except discord.HTTPException as e:
-            log.error("Discord: answering /%s failed: HTTP %s code %s: %s", command, e.status, e.code, e.text)
+            log.error("Discord: answering %s failed: HTTP %s code %s: %s", line, e.status, e.code, e.text)
+            return msg, []
 
-    async def answer(self, interaction: discord.Interaction, msg: Message, *, deferred: bool, line: str) -> None:
+    async def _execute(self, interaction: discord.Interaction, command: str, text: str,
+                       data: dict[str, Any] | None) -> Message:
+        # The attachment is read inside the task, so a slow download is covered by the defer like the command.
+        upload = await upload_of(interaction, data) if data else None
+        return await self.service.run_command(request_for(interaction, command, text=text, upload=upload))
+
+    async def answer(self, interaction: discord.Interaction, msg: Message, *, deferred: bool, line: str) -> list[str]:
         """Send a command's Message as the interaction's answer (a modal for a form, when still possible)."""
         if msg.form is not None:
             if not deferred and not interaction.response.is_done():
                 await interaction.response.send_modal(FormModal(msg.form, self))
-                return
+                return []
             # A modal can only be the first answer: offer a button that re-runs the command and opens it.
             blocks = msg.blocks or (Paragraph.of(msg.form.title),)
             msg = Message(blocks=blocks, fallback=msg.fallback, ephemeral=True,
                           actions=(Action(clip(f"Open: {msg.form.title}", 80), line, "primary"),))
+        ids: list[str] = []
         for i, part in enumerate(render(msg)):
             kw = await self.chat.send_kwargs(part)
             if i == 0 and not deferred:
-                await interaction.response.send_message(ephemeral=msg.ephemeral, **kw)
+                sent = await interaction.response.send_message(ephemeral=msg.ephemeral, **kw)
+                ids.append(str(sent.message_id or ""))
             else:
-                await interaction.followup.send(ephemeral=msg.ephemeral, wait=True, **kw)
+                ids.append(str((await interaction.followup.send(ephemeral=msg.ephemeral, wait=True, **kw)).id))
+        return [i for i in ids if i]

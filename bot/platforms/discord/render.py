@@ -18,6 +18,7 @@ import discord
 
 from bot.core.message import (
     Action,
+    Attachment,
     Block,
     Bullets,
     Context,
@@ -65,6 +66,7 @@ class Part:
     content: str = ""
     embeds: list[discord.Embed] = field(default_factory=list)
     image: Image | None = None
+    attachment: Attachment | None = None  # a file that goes with the reply (an export)
     buttons: tuple[Action, ...] = ()
     menus: tuple[Menu, ...] = ()
 
@@ -218,7 +220,7 @@ def render(message: Message) -> list[Part]:
         content = escape(message.fallback) or "\u200b"
         content = clip(content, CONTENT_MAX - TAG_ROOM)
     parts = _pack(content, embeds)
-    parts[0].image = message.image
+    parts[0].image, parts[0].attachment = message.image, message.attachment
     parts[-1].buttons, parts[-1].menus = controls(message)
     return parts
 

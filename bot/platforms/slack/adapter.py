@@ -11,9 +11,10 @@ from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
 from slack_bolt.async_app import AsyncApp
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.config import ConfigError, SlackConfig
+from bot.config import ConfigError, SlackConfig, TeamConfig
 from bot.platforms.slack.chat import SLACK_ERRORS, SlackChat, build_client, describe
 from bot.platforms.slack.listeners import Listeners
+from bot.platforms.slack.paper_events import PaperEvents
 from bot.ports import UpstreamError
 from handlers.service import BotService
 
@@ -23,9 +24,9 @@ EVENTS_PATH = "/slack/events"  # commands, interactivity and events all arrive h
 
 
 class SlackAdapter:
-    """Connects paperbot to Slack: `.chat` posts, `start()` listens, `stop()` closes cleanly."""
+    """The Slack Platform: `.chat` posts, `start()` listens, `stop()` closes cleanly."""
 
-    platform = "slack"
+    name = "slack"
 
     def __init__(self, config: SlackConfig, service: BotService, *, client: AsyncWebClient | None = None,
                  host: str = "0.0.0.0", port: int | None = None,
@@ -34,16 +35,22 @@ class SlackAdapter:
         self.service = service
         self.client = client or build_client(config)
         self.chat = SlackChat(self.client)
+        self.vote_emoji = config.vote_emoji
         self.host = host
         self.port = config.port if port is None else port
         http = config.mode == "http"
         self.app = AsyncApp(client=self.client, name="paperbot", signing_secret=config.signing_secret or None,
                             request_verification_enabled=http)
         Listeners(service, self.client).register(self.app)
+        PaperEvents(service, self.client).register(self.app)  # link_shared unfurls, app_mention answers
         self.bot_user_id = ""
         self._socket: AsyncSocketModeHandler | None = None
         self._runner: web.AppRunner | None = None
         self.routes = dict(routes or {"/healthz": _healthz})  # extra GET routes of HTTP mode (bot.health's)
+
+    def channels(self, team: TeamConfig) -> tuple[str, ...]:
+        """The team's Slack channels (`slack_channels`)."""
+        return team.channels_on(self.name)
 
     async def start(self) -> None:
         """Check the tokens, register the bot's own user id, then connect (socket) or listen (HTTP)."""

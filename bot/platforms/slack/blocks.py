@@ -140,4 +140,5 @@ def form_blocks(form: Form) -> list[Block]:
     """A form shown as text (where no modal can be opened): label, current text, how to submit."""
     body = sections(f"*{escape(form.label)}*")
     body += [section("```\n" + part + "\n```") for part in chunk(escape(form.initial), SECTION_LIMIT - 10)]
-    return body + sections(f"Submit with `{escape(form.submit_command)} <text>`")
+    # "<text>" is raw text too: unescaped, Slack would read it as a link or mention and show nothing.
+    return body + sections(f"Submit with `{escape(form.submit_command + ' <text>')}`")

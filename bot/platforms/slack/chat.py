@@ -19,7 +19,7 @@ from slack_sdk.http_retry.builtin_interval_calculators import BackoffRetryInterv
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.config import SlackConfig
-from bot.core.message import Image, Message
+from bot.core.message import Attachment, Image, Message
 from bot.platforms.slack.marks import find_parts, has_file, metadata
 from bot.platforms.slack.render import SlackMessage, render_message
 from bot.ports import PostMark, UpstreamError
@@ -163,15 +163,28 @@ class SlackChat:
             except SLACK_ERRORS as e:
                 log.warning("could not delete partial post %s in %s: %s", ts, channel, describe(e))
 
-    async def upload(self, channel: str, image: Image, *, thread_ts: str | None = None) -> bool:
-        """Upload an image (the weekly chart) to the channel or thread; a failure is logged, never raised."""
+    async def upload(self, channel: str, image: Image | Attachment, *, thread_ts: str | None = None) -> bool:
+        """Upload an image (the weekly chart) or a file (an export) to the channel or thread (files upload v2:
+        getUploadURLExternal, the bytes, completeUploadExternal); a failure is logged, never raised."""
+        extra = {"alt_txt": image.alt} if isinstance(image, Image) else {}
+        title = image.alt if isinstance(image, Image) else image.title
         try:
             await self.client.files_upload_v2(channel=channel, thread_ts=thread_ts, file=image.data,
-                                              filename=image.filename, title=image.alt, alt_txt=image.alt)
+                                              filename=image.filename, title=title, **extra)
             return True
         except SLACK_ERRORS as e:
-            log.warning("image %s not uploaded to %s (posted without it): %s", image.filename, channel, describe(e))
+            log.warning("file %s not uploaded to %s: %s", image.filename, channel, describe(e))
             return False
+
+    async def direct_channel(self, user: str) -> str | None:
+        """The id of the bot's direct-message channel with a user (conversations.open), None if Slack refuses."""
+        try:
+            resp = await self.client.conversations_open(users=user)
+            return str((resp.get("channel") or {}).get("id") or "") or None
+        except SLACK_ERRORS as e:
+            log.warning("cannot open a direct message with %s: %s", user, describe(e))
+            return None
+
 
 def _recently() -> datetime:
     """Where a search for what this attempt may have posted starts."""

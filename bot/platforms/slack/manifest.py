@@ -21,11 +21,17 @@ SCOPES: tuple[tuple[str, str], ...] = (
     ("chat:write", "post the digest and answers; delete the half of a split post that failed"),
     ("chat:write.public", "post to a public channel the bot was not invited to"),
     ("reactions:read", "receive reaction_added / reaction_removed: reactions are the votes"),
-    ("files:write", "upload the weekly chart image"),
-    ("channels:history", "after a crash, find the bot's own posts (message metadata) in public channels"),
+    ("files:write", "upload the weekly chart image and /papers export files"),
+    ("im:write", "send a private /papers export file in a direct message (conversations.open)"),
+    ("app_mentions:read", "receive app_mention: @paperbot questions in a paper's thread"),
+    ("links:read", "receive link_shared for arxiv.org links"),
+    ("links:write", "unfurl an arxiv.org link into the paper's card (chat.unfurl)"),
+    ("channels:history", "read a thread's first message when asked about a paper under a post it has no record of; "
+                         "after a crash, find the bot's own posts (message metadata) to record them, not post again"),
     ("groups:history", "the same in private channels"),
 )
-EVENTS = ("reaction_added", "reaction_removed")
+EVENTS = ("reaction_added", "reaction_removed", "app_mention", "link_shared")
+UNFURL_DOMAINS = ("arxiv.org",)
 DESCRIPTION_LIMIT = 2000  # Slack's limits for a slash command's description and usage hint
 USAGE_HINT_LIMIT = 1000
 
@@ -65,6 +71,7 @@ def build_manifest(specs: Sequence[CommandSpec], *, request_url: str | None = No
         "features": {
             "bot_user": {"display_name": NAME, "always_online": True},
             "slash_commands": slash_commands(specs, request_url=request_url),
+            "unfurl_domains": list(UNFURL_DOMAINS),
         },
         "oauth_config": {"scopes": {"bot": [s for s, _ in SCOPES]}},
         "settings": {

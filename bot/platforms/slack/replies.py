@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from slack_bolt.context.respond.async_respond import AsyncRespond
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.core.message import Message
+from bot.core.message import Attachment, Message
 from bot.platforms.slack.chat import SLACK_ERRORS, SlackChat, describe
 from bot.platforms.slack.forms import fits_modal, form_view
 from bot.platforms.slack.render import SlackMessage, render_message
@@ -47,6 +47,22 @@ class ReplyTarget:
             await self._part(part, in_channel=in_channel)
         if msg.image is not None and in_channel:  # ephemeral messages cannot carry files
             await SlackChat(self.client).upload(self.channel, msg.image)
+        if msg.attachment is not None:
+            await self._send_file(msg.attachment, in_channel=in_channel)
+
+    async def _send_file(self, file: Attachment, *, in_channel: bool) -> None:
+        """A shared reply's file goes to the channel; a private one to the user's direct messages with the bot
+        (an ephemeral message cannot carry a file, and a file shared nowhere is visible to no one)."""
+        chat = SlackChat(self.client)
+        where = self.channel if in_channel else await chat.direct_channel(self.user)
+        if where and await chat.upload(where, file):
+            if not in_channel:
+                await self._part(SlackMessage(text=f"📎 Sent {file.filename} to you in a direct message from the "
+                                                   "bot.", blocks=[]), in_channel=False)
+            return
+        await self._part(SlackMessage(text=f"Could not upload {file.filename} here (Slack refused the file). "
+                                           "`paperbot export` on the bot's machine writes the same data.", blocks=[]),
+                         in_channel=False)
 
     async def _part(self, part: SlackMessage, *, in_channel: bool) -> None:
         kind = "in_channel" if in_channel else "ephemeral"

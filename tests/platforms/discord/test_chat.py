@@ -15,6 +15,7 @@ from bot.core.digest_view import digest_thread
 from bot.core.message import Image, Message, Paragraph, Thread
 from bot.core.votes import UNICODE_NUMBERS
 from bot.platforms.discord.chat import open_discord_chat
+from bot.platforms.registry import ChatPlatform
 from bot.ports import Chat, PostMark
 from handlers.publish import publish
 from storage import posts
@@ -54,7 +55,7 @@ async def chat(config: Config) -> Any:
 
 async def test_daily_post_rest_calls(chat: Chat, fake: FakeDiscord, service: Service, config: Config) -> None:
     thread = digest_thread(make_digest(seed_papers(12)))
-    service.deps.chats = {"discord": chat}
+    service.deps.platforms = {"discord": ChatPlatform("discord", chat, config.discord.vote_emoji)}
     report = await publish(thread, team=config.teams[0], deps=service.deps)
 
     assert report.posted == 13 and report.skipped == 0
@@ -115,7 +116,7 @@ async def test_forty_paper_digest_splits_into_valid_messages(chat: Chat, fake: F
     assert "components" in bodies[-1] and not bodies[0].get("components")  # controls under the last part
 
     # publish records every message id of the split post with the numbered slots.
-    service.deps.chats = {"discord": chat}
+    service.deps.platforms = {"discord": ChatPlatform("discord", chat, config.discord.vote_emoji)}
     fake.requests.clear()
     await publish(replace(thread, replies=()), team=config.teams[0], deps=service.deps)
     posted = [m["id"] for m in fake.messages.values()][-len(ids):]
@@ -151,7 +152,7 @@ async def test_weekly_thread_with_chart(chat: Chat, fake: FakeDiscord, service: 
     replies = tuple(Message.text(f"{i}. {p.title}", ephemeral=False) for i, p in enumerate((p1, p2), start=1))
     replies = tuple(replace(r, papers=(p.arxiv_id,), key=p.arxiv_id) for r, p in zip(replies, (p1, p2), strict=True))
     thread = Thread(parent=parent, replies=replies, name="Breakthroughs 2026-W05", kind="weekly", period="2026-W05")
-    service.deps.chats = {"discord": chat}
+    service.deps.platforms = {"discord": ChatPlatform("discord", chat, config.discord.vote_emoji)}
     await publish(thread, team=config.teams[0], deps=service.deps)
 
     first = fake.find("POST", MESSAGES)[0]
@@ -224,7 +225,7 @@ async def test_find_reads_the_ref_line_back_from_history(chat: Chat, fake: FakeD
 async def test_missing_permission_is_a_clear_error(chat: Chat, fake: FakeDiscord, service: Service,
                                                    config: Config) -> None:
     fake.fail("POST", r"/threads$", Reply.forbidden(), forever=True)
-    service.deps.chats = {"discord": chat}
+    service.deps.platforms = {"discord": ChatPlatform("discord", chat, config.discord.vote_emoji)}
     thread = digest_thread(make_digest(seed_papers(2)))
 
     report = await publish(thread, team=config.teams[0], deps=service.deps)
@@ -250,7 +251,7 @@ async def test_failure_inside_a_split_post_keeps_the_posted_part_and_the_rerun_s
     # 40 cards need several messages; the second one is refused. A re-run must not show the first one twice.
     thread = replace(digest_thread(make_digest(seed_papers(40), size=40)), replies=())
     fake.fail("POST", MESSAGES, Reply.bad_request(), after=1)
-    service.deps.chats = {"discord": chat}
+    service.deps.platforms = {"discord": ChatPlatform("discord", chat, config.discord.vote_emoji)}
 
     report = await publish(thread, team=config.teams[0], deps=service.deps)
     assert report.failed_platforms == ["discord"] and "400" in report.failed[0].detail
@@ -272,7 +273,7 @@ async def test_a_dropped_connection_is_retried_with_the_same_nonce_and_posts_onc
     # Discord answer a repeat of a message it already created with that message.
     thread = replace(digest_thread(make_digest(seed_papers(40), size=40)), replies=())
     fake.fail("POST", MESSAGES, Reply.disconnect(accepted=accepted), Reply.disconnect(accepted=accepted), after=1)
-    service.deps.chats = {"discord": chat}
+    service.deps.platforms = {"discord": ChatPlatform("discord", chat, config.discord.vote_emoji)}
 
     report = await publish(thread, team=config.teams[0], deps=service.deps)
     assert report.posted == 1 and not report.failed
@@ -285,7 +286,7 @@ async def test_a_dropped_connection_is_retried_with_the_same_nonce_and_posts_onc
 async def test_lost_connection_while_adding_reactions_does_not_fail_the_post(chat: Chat, fake: FakeDiscord,
                                                                             service: Service, config: Config) -> None:
     fake.fail("PUT", "/reactions/", Reply.disconnect(), forever=True)  # aiohttp retries a PUT once by itself
-    service.deps.chats = {"discord": chat}
+    service.deps.platforms = {"discord": ChatPlatform("discord", chat, config.discord.vote_emoji)}
     thread = replace(digest_thread(make_digest(seed_papers(3))), replies=())
 
     await publish(thread, team=config.teams[0], deps=service.deps)

@@ -6,9 +6,10 @@ import pytest
 
 from bot.config import Config
 from bot.core.message import Message
+from bot.platforms.discord import commands
 from bot.platforms.discord.adapter import DiscordAdapter
 from bot.platforms.discord.commands import HASH_KEY, definitions, text_from_options
-from handlers.registry import REGISTRY, CommandSpec, Sub
+from handlers.registry import REGISTRY, Registry
 from tests.fakes.discord_api import APP_ID, GUILD_ID, FakeDiscord
 from tests.platforms.discord.conftest import Service
 
@@ -47,7 +48,8 @@ async def test_sync_skipped_when_unchanged_and_done_when_changed(config: Config,
     await first.start()
     await first.stop()
     (put,) = fake.find("PUT", SYNC)
-    assert [c["name"] for c in put.json] == [c.name for c in service.commands]
+    assert [c["name"] for c in put.json] == [c.name for c in service.commands] + ["Paper card"]
+    assert put.json[-1] == {"name": "Paper card", "type": 3, "contexts": [0]}  # a message context menu
     assert await service.kv_get(HASH_KEY)
 
     again = DiscordAdapter(config.discord, service, guild_ready_timeout=0.05)  # a restart, same commands
@@ -55,13 +57,24 @@ async def test_sync_skipped_when_unchanged_and_done_when_changed(config: Config,
     await again.stop()
     assert len(fake.find("PUT", SYNC)) == 1
 
-    async def ping(req: object, deps: object) -> Message:
-        return Message.text("pong")
+    ping = Registry().group("ping", help="Check the bot answers.", default="loud")  # a new command, declared
 
-    monkeypatch.setitem(REGISTRY.commands, "ping",
-                        CommandSpec("ping", "Check the bot answers.", "/ping", False, ping, (Sub("loud", "/ping loud", "x"),)))
+    @ping.sub("loud", help="x")
+    async def loud(req: object, deps: object, args: object) -> Message:
+        return Message.text("PONG")
+
+    monkeypatch.setitem(REGISTRY.commands, "ping", ping)
     changed = DiscordAdapter(config.discord, service, guild_ready_timeout=0.05)
     await changed.start()
     await changed.stop()
     puts = fake.find("PUT", SYNC)
     assert len(puts) == 2 and "ping" in [c["name"] for c in puts[-1].json]
+
+    # The context menus are part of the synced set: a new one re-syncs too.
+    monkeypatch.setattr(commands, "MESSAGE_COMMANDS", (*commands.MESSAGE_COMMANDS,
+                                                       {"name": "Explain paper", "type": 3, "contexts": [0]}))
+    menu = DiscordAdapter(config.discord, service, guild_ready_timeout=0.05)
+    await menu.start()
+    await menu.stop()
+    puts = fake.find("PUT", SYNC)
+    assert len(puts) == 3 and [c["name"] for c in puts[-1].json][-2:] == ["Paper card", "Explain paper"]

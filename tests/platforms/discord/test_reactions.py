@@ -24,7 +24,7 @@ OTHER_USER = "167348773423415296"  # "ian", the member of the docs' user-command
 async def posted(adapter: DiscordAdapter, service: Service, config: Config) -> Thread:
     """Today's 3-paper digest published through the adapter's chat (parent + 3 replies in its thread)."""
     thread = digest_thread(make_digest(seed_papers(3)))
-    service.deps.chats = {"discord": adapter.chat}
+    service.deps.platforms = {"discord": adapter}
     await publish(thread, team=config.teams[0], deps=service.deps)
     return thread
 

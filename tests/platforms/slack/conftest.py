@@ -163,18 +163,23 @@ def slack_config(tmp_path: Path, api: FakeSlack, **slack: Any) -> Config:
                        team={"slack_channels": [CHANNEL], "console": False, "editors": ["slack:W111"]})
 
 
+def make_env(api: FakeSlack, config: Config, deps: Deps) -> SlackEnv:
+    """The adapter (built, not started) and BotService around `deps`, Slack pointed at the fake."""
+    # Real retry handlers, short back-off so fault tests stay fast.
+    client = build_client(config.slack, backoff_s=0.01)
+    service = BotService(deps)
+    adapter = SlackAdapter(config.slack, service, client=client, host="127.0.0.1", port=0)
+    deps.platforms = {"slack": adapter}
+    return SlackEnv(api, config, deps, service, adapter)
+
+
 @pytest.fixture
 async def env(tmp_path: Path, slack_api: FakeSlack) -> AsyncIterator[SlackEnv]:  # noqa: F811
     """A SlackEnv on a fresh database (the adapter is built, not started)."""
     config = slack_config(tmp_path, slack_api)
-    # Real retry handlers, short back-off so fault tests stay fast.
-    client = build_client(config.slack, backoff_s=0.01)
-    deps = make_deps(config)
-    service = BotService(deps)
-    adapter = SlackAdapter(config.slack, service, client=client, host="127.0.0.1", port=0)
-    deps.chats = {"slack": adapter.chat}
+    built = make_env(slack_api, config, make_deps(config))
     try:
-        yield SlackEnv(slack_api, config, deps, service, adapter)
+        yield built
     finally:
-        await adapter.stop()
-        deps.store.close()
+        await built.adapter.stop()
+        built.deps.store.close()

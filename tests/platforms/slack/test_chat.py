@@ -176,7 +176,7 @@ async def test_image_is_uploaded_to_the_thread(env: SlackEnv):
     assert len(ids) == 1
     get_url = env.api.calls_to("files.getUploadURLExternal")[0].body
     assert (get_url["filename"], int(get_url["length"])) == ("weekly.png", len(PNG))
-    assert env.api.calls_to("upload")[0].body == {"bytes": len(PNG)}
+    assert env.api.calls_to("upload")[0].body == {"bytes": len(PNG), "data": PNG}
     done = env.api.calls_to("files.completeUploadExternal")[0].body
     assert (done["channel_id"], done["thread_ts"]) == (CHANNEL, "1503435957.000001")
     assert done["files"][0]["id"] == "F0CHART0"

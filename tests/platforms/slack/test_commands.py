@@ -202,3 +202,18 @@ async def test_reply_longer_than_five_response_url_posts_continues_through_the_w
     rest = env.api.calls_to("chat.postEphemeral")
     assert len(rest) == len(parts) - 5
     assert [r.body["blocks"] for r in rest] == [p.blocks for p in parts[5:]]
+
+
+async def test_criteria_edit_without_a_modal_shows_the_form_as_escaped_text(env: SlackEnv):
+    env.api.fail("views.open", status=200, error="expired_trigger_id")  # the 3-second trigger ran out
+    current = await env.deps.store.call(criteria_store.ensure_team, TEAM, env.config.teams[0].criteria)
+    await env.dispatch(command_body("/criteria", "edit", response_url=env.api.response_url("c")))
+    [opened] = env.api.calls_to("views.open", ok_only=False)
+    assert opened.answer == {"ok": False, "error": "expired_trigger_id"}
+    replies = env.api.responses("c")
+    for r in replies:
+        assert_valid_post(r)
+    mrkdwn = [b["text"]["text"] for r in replies for b in r["blocks"] if b["type"] == "section"]
+    assert mrkdwn[-1] == "Submit with `/criteria edit &lt;text&gt;`"  # Slack's escaping: shown as <text>
+    assert not any("<text>" in t for t in mrkdwn)
+    assert current.criteria.topics.splitlines()[1] in "\n".join(mrkdwn)  # the current topics, to copy

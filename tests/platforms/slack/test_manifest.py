@@ -35,10 +35,12 @@ def test_manifest_commands_are_the_registry_commands(env: SlackEnv):
 def test_manifest_has_the_scopes_events_and_settings_the_adapter_uses():
     manifest = yaml.safe_load(MANIFEST.read_text(encoding="utf-8"))
     scopes = set(manifest["oauth_config"]["scopes"]["bot"])
-    assert {"commands", "chat:write", "chat:write.public", "reactions:read", "files:write", "channels:history",
-            "groups:history"} == scopes
+    assert {"commands", "chat:write", "chat:write.public", "reactions:read", "files:write", "im:write",
+            "app_mentions:read", "links:read", "links:write", "channels:history", "groups:history"} == scopes
     settings = manifest["settings"]
-    assert settings["event_subscriptions"]["bot_events"] == ["reaction_added", "reaction_removed"]
+    assert settings["event_subscriptions"]["bot_events"] == ["reaction_added", "reaction_removed", "app_mention",
+                                                             "link_shared"]
+    assert manifest["features"]["unfurl_domains"] == ["arxiv.org"]  # link_shared comes only for these
     assert settings["interactivity"]["is_enabled"] is True
     assert settings["socket_mode_enabled"] is True
     assert "# upload the weekly chart image" in MANIFEST.read_text(encoding="utf-8")  # every scope says why
