@@ -52,6 +52,7 @@ def test_killed_after_the_platform_accepted_a_message_the_rerun_finds_and_record
 
 
 def test_random_sigkills_across_daily_and_weekly(world: KillWorld) -> None:
-    tally = run_trials(world, kills=6, seed=2026, kinds=("daily", "weekly"), kills_per_trial=(3, 3))
-    assert tally["kills"] == 6
+    # Two kills in a daily trial, two in a weekly one (a rerun killed again): bounded, the full 100 are bench/kills.py.
+    tally = run_trials(world, kills=4, seed=2026, kinds=("daily", "weekly"), kills_per_trial=(2, 2))
+    assert tally["kills"] == 4 and tally["trials"] >= 2  # a daily and a weekly trial at least (a run may end first)
     _assert_clean(tally)
