@@ -12,7 +12,8 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from bot import metrics
-from bot.config import Config, TeamConfig
+from bot.config import Config, ConfigError, TeamConfig
+from bot.core.votes import VoteEmoji
 from bot.health import Health
 from bot.llm.ask import LLMAsker
 from bot.llm.client import OpenAIChat
@@ -21,6 +22,7 @@ from bot.llm.scoring import LLMScorer
 from bot.llm.weekly import LLMWeeklyWriter
 from bot.platforms.console import console_loop, console_platform
 from bot.platforms.registry import PLATFORMS, PlatformRegistry
+from bot.platforms.unavailable import UnavailableChat, UnavailablePlatform
 from bot.ports import NotConfigured, Platform, UpstreamError
 from bot.progress import terminal_progress
 from bot.scheduler import build_scheduler, missed_today
@@ -30,6 +32,7 @@ from bot.sources.oai import OaiArchive
 from handlers.daily import run_daily
 from handlers.deps import Deps, SystemClock
 from handlers.first_start import Progress, first_start
+from handlers.publish import log_failures
 from handlers.service import BotService
 from storage import jobs, maintenance
 from storage.db import Store
@@ -77,6 +80,7 @@ async def daily_job(team: TeamConfig, *, deps: Deps) -> None:
             result = await run_daily(team, deps)
         if result.digest is None:
             log.info("daily %s: no announcement today", team.name)
+        log_failures(result.published, f"daily digest for {team.name}")
     except ShuttingDown:
         log.info("daily digest for %s stopped before its next message; the next start posts the rest", team.name)
     except Exception:
@@ -89,7 +93,8 @@ async def weekly_job(team: TeamConfig, *, deps: Deps) -> None:
         from handlers.weekly import run_weekly
 
         with deps.gate.job(), metrics.timed_job("weekly"):
-            await run_weekly(team, deps)
+            result = await run_weekly(team, deps)
+        log_failures(result.published, f"weekly report for {team.name}")
     except ShuttingDown:
         log.info("weekly report for %s stopped before its next message; the next run posts the rest", team.name)
     except Exception:
@@ -198,9 +203,21 @@ def _health_on_slack(config: Config) -> bool:
 
 
 async def _start(started: dict[str, Platform], platforms: Iterable[Platform], health: Health) -> None:
-    """Start each platform in this loop, in order; each one that started is in `started` and in /healthz."""
+    """Start each platform in this loop, in order; each one is in `started` and in /healthz.
+
+    A platform that fails to start (rejected token, outage) is logged by name and replaced by a stand-in
+    whose posts fail with the reason: the others still run and post. A config error still stops the bot.
+    """
     for p in platforms:
-        await p.start()
+        try:
+            await p.start()
+        except ConfigError:
+            raise
+        except Exception as e:
+            with contextlib.suppress(Exception):
+                await p.stop()  # whatever it opened before failing
+            p = _stand_in(p.name, e, p.vote_emoji, "%s did not start (%s); the other platforms run without it, "
+                          "and every post to it fails until the bot is restarted")
         started[p.name] = p
         health.add(p.name, p.connected)
 
@@ -210,6 +227,13 @@ async def _stop(platforms: dict[str, Platform]) -> None:
     for p in reversed(platforms.values()):
         with contextlib.suppress(Exception):
             await p.stop()
+
+
+def _stand_in(name: str, error: Exception, vote_emoji: VoteEmoji, said: str) -> Platform:
+    """Log `said` (%-formatted with the service and the reason); the stand-in whose posts fail with the reason."""
+    chat = UnavailableChat(name, error)
+    log.error(said, chat.service, chat.detail)
+    return UnavailablePlatform(name, chat, vote_emoji)
 
 
 async def _console_then_stop(service: BotService, stop: asyncio.Event) -> None:
@@ -222,11 +246,17 @@ async def _console_then_stop(service: BotService, stop: asyncio.Event) -> None:
 @contextlib.asynccontextmanager
 async def open_platforms(config: Config, *, registry: PlatformRegistry = PLATFORMS,
                          ) -> AsyncIterator[dict[str, Platform]]:
-    """Post-only platforms for one-shot CLI runs: every configured one, else the console."""
+    """Post-only platforms for one-shot CLI runs: every configured one, else the console.
+
+    One that cannot be opened (e.g. a rejected token) is a stand-in: the other platforms still post.
+    """
     platforms: dict[str, Platform] = {}
     try:
         for c in registry.enabled(config):
-            p = await c.open(config)
+            try:
+                p = await c.open(config)
+            except UpstreamError as e:
+                p = _stand_in(c.name, e, c.settings(config).vote_emoji, "%s: %s; posting to the other platforms only")
             platforms[p.name] = p
         if not platforms:
             platforms["console"] = console_platform()

@@ -72,7 +72,7 @@ async def daily(config: Config, *, day: date | None, team: str | None, dry_run: 
                 print(json.dumps(digest_json(result.digest), ensure_ascii=False))
             elif "console" not in deps.chats:
                 print(render_thread(result.thread, fmt=fmt))
-            _print_published(result.published)
+            code |= _print_published(result.published, f"paperbot daily ({t.name})")
         return code
 
 
@@ -110,14 +110,23 @@ async def print_weekly(team: TeamConfig, deps: Deps, *, week: str | None, dry_ru
         print(render_thread(result.thread, fmt=fmt))
     if not result.synthesized:
         print(f"{result.week}: using the stored report (--force to write it again)", file=sys.stderr)
-    _print_published(result.published)
-    return 0
+    return _print_published(result.published, f"paperbot weekly ({team.name})")
 
 
-def _print_published(report: PublishReport | None) -> None:
-    if report is not None:
-        print(f"posted {report.posted} messages to {report.targets} channel(s); {report.skipped} were already "
-              "posted", file=sys.stderr)
+def _print_published(report: PublishReport | None, who: str) -> int:
+    """What was posted, and each platform that failed (exit status 1 then; the others were posted)."""
+    if report is None:
+        return 0
+    found = f"; {report.recovered} were found posted by an interrupted run and recorded" if report.recovered else ""
+    print(f"posted {report.posted} messages to {report.targets} channel(s); {report.skipped} were already "
+          f"posted{found}", file=sys.stderr)
+    for failure in report.failed:
+        print(f"{who}: {failure}", file=sys.stderr)
+    if report.failed:
+        names = " and ".join(p.capitalize() for p in report.failed_platforms)
+        print(f"{who}: not posted to {names}; the other platforms were. Run it again once that is fixed: it "
+              "posts only what is missing.", file=sys.stderr)
+    return 1 if report.failed else 0
 
 
 async def ask(config: Config, line: str, *, user: str, team: str | None, platform: str,

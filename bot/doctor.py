@@ -27,6 +27,23 @@ def _reach(url: str, timeout: float = 10.0) -> tuple[bool, str]:
         return False, str(getattr(e, "reason", e))
 
 
+def _llm_key(base: str, key: str, timeout: float = 10.0) -> tuple[bool, str]:
+    """GET {base}/models WITH the key: 401/403 is a rejected key; a server without /models (404) is let pass."""
+    headers = {"User-Agent": "paperbot-doctor"} | ({"Authorization": f"Bearer {key}"} if key else {})
+    try:
+        with urllib.request.urlopen(urllib.request.Request(base + "/models", headers=headers), timeout=timeout) as r:
+            return True, f"key accepted (HTTP {r.status} from /models)" if key else f"HTTP {r.status}, no key needed"
+    except urllib.error.HTTPError as e:
+        if e.code in (401, 403):
+            what = "OPENAI_API_KEY was rejected" if key else "the server needs a key: set OPENAI_API_KEY"
+            return False, f"{what} (HTTP {e.code})"
+        if e.code == 404:
+            return True, "reachable; it has no /models, so the key was not checked (HTTP 404)"
+        return False, f"HTTP {e.code} from /models"
+    except (urllib.error.URLError, TimeoutError, OSError) as e:
+        return False, f"not reachable: {getattr(e, 'reason', e)}"
+
+
 async def run_checks(config: Config) -> bool:
     """Print one line per check; True when nothing failed."""
     ok = True
@@ -46,8 +63,8 @@ async def run_checks(config: Config) -> bool:
     _line(good, "arXiv RSS feed", detail)
     if config.llm.enabled:
         base = (config.llm.base_url or "https://api.openai.com/v1").rstrip("/")
-        good, detail = await asyncio.to_thread(_reach, base + "/models")
-        _line(good, f"LLM {config.llm.model} at {base}", detail + ("" if config.llm.api_key else " (no API key set)"))
+        good, detail = await asyncio.to_thread(_llm_key, base, config.llm.api_key)
+        _line(good, f"LLM {config.llm.model} at {base}", detail)
         ok &= good
     else:
         _line(None, "LLM", "no OPENAI_API_KEY / base_url: the local ranker scores papers")
@@ -79,6 +96,6 @@ async def _check_slack(config: Config) -> tuple[bool, str]:
 
 
 async def _check_discord(config: Config) -> tuple[bool, str]:
-    from bot.platforms.discord.chat import check_discord  # imported only when Discord is configured
+    from bot.platforms.discord.checks import check_discord  # imported only when Discord is configured
 
     return await check_discord(config.discord, config)

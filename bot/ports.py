@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Awaitable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -28,18 +29,52 @@ class NotConfigured(Exception):
     """A feature needs something the config does not provide (e.g. no LLM key)."""
 
 
+@dataclass(frozen=True, slots=True)
+class PostMark:
+    """Which post a message is (a row of the posts table), written into it so it can be found on the platform.
+
+    A process killed between "the platform accepted it" and "the store recorded it" leaves a message the
+    store does not know; the next run finds it by this mark (Chat.find) instead of posting it again.
+    """
+
+    team: str
+    kind: str
+    period: str
+    key: str
+
+    @property
+    def ref(self) -> str:
+        """Human-readable identity: team/kind/period/key."""
+        return f"{self.team}/{self.kind}/{self.period}/{self.key}"
+
+    def nonce(self, channel: str, part: int) -> str:
+        """A deterministic idempotency token (≤ 25 chars) for part `part` of this post in `channel`."""
+        return hashlib.sha256(f"{channel}|{self.ref}|{part}".encode()).hexdigest()[:25]
+
+
 @runtime_checkable
 class Chat(Protocol):
-    """A place to post: Slack, Discord, or the console."""
+    """A place to post: Slack, Discord, or the console.
+
+    `mark` is written into every message of a post; `have` lists the ids of its first parts that are
+    already out (found by `find` after a crash): only the rest is sent, and all ids are returned.
+    """
 
     platform: str
 
-    async def post(self, channel: str, message: Message) -> list[str]:
+    async def post(self, channel: str, message: Message, *, mark: PostMark | None = None,
+                   have: Sequence[str] = ()) -> list[str]:
         """Post to a channel; return the platform ids of the message(s) it took, in order."""
         ...
 
-    async def reply(self, channel: str, parent_id: str, message: Message, *, thread_name: str = "") -> list[str]:
+    async def reply(self, channel: str, parent_id: str, message: Message, *, thread_name: str = "",
+                    mark: PostMark | None = None, have: Sequence[str] = ()) -> list[str]:
         """Post in the thread of `parent_id` (creating the thread where the platform needs it)."""
+        ...
+
+    async def find(self, channel: str, mark: PostMark, *, parent_id: str | None = None,
+                   since: datetime | None = None) -> list[str]:
+        """Ids of the parts of a marked post already on the platform (posted since `since`), in order; [] if none."""
         ...
 
 

@@ -62,6 +62,8 @@ async def run_daily(team: TeamConfig, deps: Deps, *, day: date | None = None, dr
         raise
     status = "empty" if result.digest is None else "ok"
     detail = "" if result.digest is None else f"{len(result.digest.picks)} picks"
+    if result.published and result.published.failed:  # a failed platform: the next start catches up
+        status, detail = "failed", "; ".join([detail, *map(str, result.published.failed)])
     await deps.store.call(jobs.finish_job, job, status=status, detail=detail)
     return result
 

@@ -183,7 +183,13 @@ async def _post_latest(deps: Deps, report: FirstStart, bar: Progress) -> bool:
             report.failed.append(f"{team.name} post {latest}: {e}")
             ok = False
             continue
-        if result.published is not None and result.published.targets:  # a team with no channel posts nowhere
+        published = result.published
+        if published is not None and published.failed:  # a platform down: the others were posted
+            why = "; ".join(map(str, published.failed))
+            log.warning("first start: posting the %s digest for %s failed: %s", latest, team.name, why)
+            report.failed.append(f"{team.name} post {latest}: {why}")
+            ok = False
+        elif published is not None and published.targets:  # a team with no channel posts nowhere
             report.posted.append(team.name)
         bar.advance(team.name)
     return ok

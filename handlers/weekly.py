@@ -64,7 +64,10 @@ async def run_weekly(team: TeamConfig, deps: Deps, *, week: str | None = None, d
     detail = "no picks" if result.report is None else (
         f"{result.report['papers_analyzed']} papers, {result.report['breakthrough_count']} breakthroughs"
         + ("" if result.synthesized else " (stored report)"))
-    await deps.store.call(jobs.finish_job, job, status="empty" if result.report is None else "ok", detail=detail)
+    status = "empty" if result.report is None else "ok"
+    if result.published and result.published.failed:
+        status, detail = "failed", "; ".join([detail, *map(str, result.published.failed)])
+    await deps.store.call(jobs.finish_job, job, status=status, detail=detail)
     return result
 
 

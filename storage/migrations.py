@@ -296,6 +296,20 @@ def m008_team_examples(db: Database) -> None:
 
 
 @migrations()
+def m009_posts_claim_owner(db: Database) -> None:
+    """Who holds a post's claim and since when: a claim whose holder died is taken over (and reconciled) at once.
+
+    claimed_by is "host/pid/start/token" (storage.owners); '' marks a claim given up after a send that may
+    have reached the platform. claimed_at is the first claim's time: the platform is searched from there.
+    """
+    have = db["posts"].columns_dict  # a store that ran the branch's m008_posts_claim_owner has them already
+    if "claimed_by" not in have:
+        db.execute("ALTER TABLE posts ADD COLUMN claimed_by TEXT NOT NULL DEFAULT ''")
+    if "claimed_at" not in have:
+        db.execute("ALTER TABLE posts ADD COLUMN claimed_at TEXT NOT NULL DEFAULT ''")
+
+
+@migrations()
 def m011_vote_reactions(db: Database) -> None:
     """The vote reactions each member still has on each message: votes are derived from them.
 

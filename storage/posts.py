@@ -10,6 +10,7 @@ from datetime import UTC, datetime, timedelta
 from sqlite_utils import Database
 
 from storage.db import utcnow
+from storage.owners import owner_alive
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,39 +36,64 @@ def find_post(db: Database, *, team: str, kind: str, period: str, platform: str,
     return PostRef(r["key"], tuple(json.loads(r["message_ids"])), r["thread_id"])
 
 
-# A claim older than this is taken to be a process that died mid-post, and may be taken over.
+# A claim older than this may be taken over even if its holder cannot be seen to have died (another host).
 CLAIM_TTL = timedelta(minutes=10)
 _WHERE = "team = ? AND kind = ? AND period = ? AND platform = ? AND channel = ? AND key = ?"
 
 
+@dataclass(frozen=True, slots=True)
+class Claim:
+    """The answer to claim_post.
+
+    state: 'claimed' (new: nothing can be out yet, send it), 'resume' (taken over from a holder that died
+    or gave up: part of it may be on the platform already, look there first), 'posted' or 'busy'.
+    since: when this post was first claimed, where a search of the platform starts.
+    """
+
+    state: str
+    since: str = ""
+
+
 def claim_post(db: Database, *, team: str, kind: str, period: str, platform: str, channel: str, key: str,
-               now: datetime | None = None) -> str:
-    """Reserve a post before sending it: 'claimed' (go ahead), 'posted' (already there) or 'busy'.
+               owner: str, now: datetime | None = None) -> Claim:
+    """Reserve a post before sending it; see Claim for the answers.
 
     The claim is a row with no message ids yet; the UNIQUE key makes the reservation atomic, so two
-    processes (the bot and a `paperbot daily` run) never both post the same message.
+    processes (the bot and a `paperbot daily` run) never both post the same message. A claim is taken
+    over when its holder is dead (storage.owners), gave it up, or is older than CLAIM_TTL.
     """
     now = now or datetime.now(UTC)
+    at = now.isoformat(timespec="seconds")
     args = [team, kind, period, platform, channel, key]
     with db.atomic():
         cur = db.execute(
             "INSERT OR IGNORE INTO posts (team, kind, period, platform, channel, key, message_ids, thread_id, "
-            "posted_at) VALUES (?, ?, ?, ?, ?, ?, '[]', '', ?)", [*args, now.isoformat(timespec="seconds")])
+            "posted_at, claimed_by, claimed_at) VALUES (?, ?, ?, ?, ?, ?, '[]', '', ?, ?, ?)",
+            [*args, at, owner, at])
         if cur.rowcount == 1:
-            return "claimed"
-        if db.execute(f"SELECT message_ids FROM posts WHERE {_WHERE}", args).fetchone()[0] != "[]":  # noqa: S608
-            return "posted"
-        stale = (now - CLAIM_TTL).isoformat(timespec="seconds")
-        cur = db.execute(f"UPDATE posts SET posted_at = ? WHERE {_WHERE} AND message_ids = '[]' AND posted_at < ?",  # noqa: S608
-                         [now.isoformat(timespec="seconds"), *args, stale])
-        return "claimed" if cur.rowcount == 1 else "busy"
+            return Claim("claimed", at)
+        ids, holder, claimed_at, since = db.execute(
+            f"SELECT message_ids, claimed_by, posted_at, claimed_at FROM posts WHERE {_WHERE}", args).fetchone()  # noqa: S608
+        if ids != "[]":
+            return Claim("posted", since)
+        stale = claimed_at < (now - CLAIM_TTL).isoformat(timespec="seconds")
+        if holder and owner_alive(holder) is not False and not stale:
+            return Claim("busy", since)
+        cur = db.execute(f"UPDATE posts SET posted_at = ?, claimed_by = ? WHERE {_WHERE} AND message_ids = '[]' "  # noqa: S608
+                         "AND claimed_by = ?", [at, owner, *args, holder])
+        return Claim("resume", since or claimed_at) if cur.rowcount == 1 else Claim("busy", since)
 
 
-def release_post(db: Database, *, team: str, kind: str, period: str, platform: str, channel: str, key: str) -> None:
-    """Drop an unfulfilled claim (the post failed), so the next run retries it at once."""
+def release_post(db: Database, *, team: str, kind: str, period: str, platform: str, channel: str, key: str,
+                 maybe_sent: bool = True) -> None:
+    """Give a claim up after a failed send: dropped when nothing was sent, else left for the next run to
+    reconcile with the platform (some of it may have been accepted before the failure)."""
+    args = [team, kind, period, platform, channel, key]
     with db.atomic():
-        db.execute(f"DELETE FROM posts WHERE {_WHERE} AND message_ids = '[]'",  # noqa: S608
-                   [team, kind, period, platform, channel, key])
+        if maybe_sent:
+            db.execute(f"UPDATE posts SET claimed_by = '' WHERE {_WHERE} AND message_ids = '[]'", args)  # noqa: S608
+        else:
+            db.execute(f"DELETE FROM posts WHERE {_WHERE} AND message_ids = '[]'", args)  # noqa: S608
 
 
 def record_post(db: Database, *, team: str, kind: str, period: str, platform: str, channel: str, key: str,

@@ -5,6 +5,7 @@ from __future__ import annotations
 import itertools
 import json
 import tomllib
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -14,6 +15,7 @@ from bot.config import Config, default_config_text, parse_config
 from bot.core.message import Message
 from bot.core.models import Digest, Paper, Pick, Score
 from bot.platforms.registry import PLATFORMS, ChatPlatform
+from bot.ports import PostMark
 from handlers.deps import Deps
 from storage.db import Store
 
@@ -73,21 +75,32 @@ class FakeChat:
     platform: str = "console"
     posts: list[tuple[str, str | None, Message]] = field(default_factory=list)  # (channel, parent, message)
     fail_after: int | None = None  # raise after this many posts (simulates a crash mid-run)
+    marks: dict[str, PostMark] = field(default_factory=dict)  # message id -> the mark it was posted with
     _ids: Any = field(default_factory=lambda: itertools.count(1))
 
-    async def post(self, channel: str, message: Message) -> list[str]:
+    async def post(self, channel: str, message: Message, *, mark: PostMark | None = None,
+                   have: Sequence[str] = ()) -> list[str]:
         """Record a channel post."""
-        return self._record(channel, None, message)
+        return list(have) or self._record(channel, None, message, mark)
 
-    async def reply(self, channel: str, parent_id: str, message: Message, *, thread_name: str = "") -> list[str]:
+    async def reply(self, channel: str, parent_id: str, message: Message, *, thread_name: str = "",
+                    mark: PostMark | None = None, have: Sequence[str] = ()) -> list[str]:
         """Record a thread reply."""
-        return self._record(channel, parent_id, message)
+        return list(have) or self._record(channel, parent_id, message, mark)
 
-    def _record(self, channel: str, parent: str | None, message: Message) -> list[str]:
+    async def find(self, channel: str, mark: PostMark, *, parent_id: str | None = None,
+                   since: datetime | None = None) -> list[str]:
+        """The ids posted with this mark (a chat that keeps its history)."""
+        return [mid for mid, m in self.marks.items() if m == mark]
+
+    def _record(self, channel: str, parent: str | None, message: Message, mark: PostMark | None) -> list[str]:
         if self.fail_after is not None and len(self.posts) >= self.fail_after:
             raise ConnectionError("simulated crash")
         self.posts.append((channel, parent, message))
-        return [f"m{next(self._ids)}"]
+        mid = f"m{next(self._ids)}"
+        if mark is not None:
+            self.marks[mid] = mark
+        return [mid]
 
 
 def seed_digest(n: int, *, digest_size: int) -> Digest:

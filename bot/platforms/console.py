@@ -7,6 +7,8 @@ import contextlib
 import itertools
 import sys
 import threading
+from collections.abc import Sequence
+from datetime import datetime
 from pathlib import Path
 from typing import TextIO
 
@@ -14,6 +16,7 @@ from bot.core.message import Attachment, Message
 from bot.core.models import ReactionEvent, Request, Upload
 from bot.core.render_text import render
 from bot.platforms.registry import ChatPlatform
+from bot.ports import PostMark
 from handlers.service import BotService
 
 
@@ -26,17 +29,28 @@ class ConsoleChat:
         self.out = out or sys.stdout
         self._ids = itertools.count(1)
 
-    async def post(self, channel: str, message: Message) -> list[str]:
+    async def post(self, channel: str, message: Message, *, mark: PostMark | None = None,
+                   have: Sequence[str] = ()) -> list[str]:
         """Print a channel post."""
+        if have:
+            return list(have)
         mid = str(next(self._ids))
         self._print(f"#{channel} [message {mid}]", message)
         return [mid]
 
-    async def reply(self, channel: str, parent_id: str, message: Message, *, thread_name: str = "") -> list[str]:
+    async def reply(self, channel: str, parent_id: str, message: Message, *, thread_name: str = "",
+                    mark: PostMark | None = None, have: Sequence[str] = ()) -> list[str]:
         """Print a thread reply."""
+        if have:
+            return list(have)
         mid = str(next(self._ids))
         self._print(f"#{channel} ↳ thread of {parent_id} [message {mid}]", message)
         return [mid]
+
+    async def find(self, channel: str, mark: PostMark, *, parent_id: str | None = None,
+                   since: datetime | None = None) -> list[str]:
+        """A terminal keeps no history to search: a post cut off by a crash is printed again."""
+        return []
 
     def _print(self, where: str, message: Message) -> None:
         body = render(message, fmt="text")

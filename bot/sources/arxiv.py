@@ -3,7 +3,8 @@
 Every request (RSS, API, HTML) goes through one Throttle: one connection at a time, `min_interval_s`
 apart, as arXiv's terms ask. The blocking clients (requests, arxiv) run in worker threads under an
 outer deadline, so the event loop never waits on the network. Failures leave this module only as
-UpstreamError("arXiv", …), after retries for 429/5xx-gateway answers and connection errors.
+UpstreamError("arXiv", …), after bounded retries (with backoff) of 429 and 5xx answers, dropped
+connections and timeouts.
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ from bot.sources.throttle import Throttle, Transient, retry_after_seconds
 log = logging.getLogger(__name__)
 
 USER_AGENT = "paperbot/0.1 (+https://github.com/paperbot/paperbot; arXiv digests for research teams)"
-RETRY_STATUSES = frozenset({429, 502, 503, 504})
+RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})  # busy or a transient server failure
 API_BATCH = 100  # ids per API request; also the page size, so one batch is one request
 # arXiv's count of matches in an API answer's header (the arxiv package reads it but does not expose it).
 _TOTAL_RESULTS = re.compile(rb"<opensearch:totalResults[^>]*>\s*(\d+)\s*<")
@@ -175,7 +176,7 @@ class ArxivSource:
         return await self.throttle.call(blocking, what=what, timeout_s=self.timeout_s, max_retries=self.max_retries)
 
     def _http_get(self, url: str) -> _Response:
-        """GET in a worker thread; 429/5xx-gateway and connection trouble raise Transient."""
+        """GET in a worker thread; 429/5xx and connection trouble raise Transient."""
         try:
             r = requests.get(url, headers={"User-Agent": USER_AGENT}, timeout=self.timeout_s)
         except (requests.ConnectionError, requests.Timeout) as exc:

@@ -1,4 +1,4 @@
-"""arXiv's politeness rules as code: one request at a time, `min_interval_s` apart, patient retries."""
+"""arXiv's politeness rules as code: one request at a time, `min_interval_s` apart, bounded patient retries."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from email.utils import parsedate_to_datetime
 from typing import TypeVar
 
 from bot.ports import UpstreamError
+from bot.retrying import retrying
 
 log = logging.getLogger(__name__)
 
@@ -19,7 +20,7 @@ T = TypeVar("T")
 
 
 class Transient(Exception):
-    """A failure worth retrying (429/503, connection error), with the server's Retry-After if any."""
+    """A failure worth retrying (429/5xx, connection error), with the server's Retry-After if any."""
 
     def __init__(self, reason: str, retry_after: float | None = None) -> None:
         super().__init__(reason)
@@ -79,29 +80,37 @@ class Throttle:
         self._not_before = max(self._not_before, time.monotonic() + seconds)
 
     async def call(self, blocking: Callable[[], T], *, what: str, timeout_s: float, max_retries: int) -> T:
-        """Run a blocking request in a worker thread, in our slot, retrying when it raises Transient.
+        """Run a blocking request in a worker thread, in our slot, retrying (tenacity) when it raises Transient.
 
-        Waits Retry-After when the server gives one, else backs off min_interval_s * 2**attempt;
-        raises UpstreamError("arXiv", …) naming `what` when retries run out.
+        Between attempts it waits Retry-After when the server gives one, else min_interval_s·2ⁿ with jitter
+        (the wait is a hold-off of the whole throttle, so no other arXiv request starts meanwhile); raises
+        UpstreamError("arXiv", …) naming `what` when retries run out or Retry-After is longer than worth waiting.
         """
-        reason, wait = "", None
-        for attempt in range(max_retries + 1):
-            wait = None
-            async with self.slot():
-                try:
-                    # The request's own timeout normally fires first; this deadline is the backstop.
-                    return await asyncio.wait_for(asyncio.to_thread(blocking), timeout=timeout_s + 1)
-                except Transient as exc:
-                    reason, wait = exc.reason, exc.retry_after
-                except TimeoutError:
-                    reason = f"no answer within {timeout_s:g}s"
-                    # The abandoned thread may still hold a connection: keep the next one off it.
-                    self.hold_off(timeout_s)
-            if attempt == max_retries:
-                break
-            delay = wait if wait is not None else self.min_interval_s * 2**attempt
-            if delay > MAX_RETRY_AFTER_S:
-                raise UpstreamError("arXiv", f"{reason} from {what}", retry_after=delay)
-            log.info("arXiv: %s from %s; retry %d in %.1fs", reason, what, attempt + 1, delay)
-            self.hold_off(delay)
-        raise UpstreamError("arXiv", f"{reason} from {what} (after {max_retries + 1} attempts)", retry_after=wait)
+        attempts = max_retries + 1
+        try:
+            async for attempt in retrying(
+                    service="arXiv", what=what, attempts=attempts, initial_s=max(self.min_interval_s, 0.01),
+                    max_s=MAX_RETRY_AFTER_S, hint=_retry_after, sleep=self._hold,
+                    transient=lambda e: isinstance(e, Transient) and (e.retry_after or 0) <= MAX_RETRY_AFTER_S):
+                with attempt:
+                    async with self.slot():
+                        try:
+                            # The request's own timeout normally fires first; this deadline is the backstop.
+                            return await asyncio.wait_for(asyncio.to_thread(blocking), timeout=timeout_s + 1)
+                        except TimeoutError:
+                            # The abandoned thread may still hold a connection: keep the next one off it.
+                            self.hold_off(timeout_s)
+                            raise Transient(f"no answer within {timeout_s:g}s") from None
+        except Transient as exc:
+            tried = attempt.retry_state.attempt_number
+            gave_up = f" (after {tried} attempts)" if tried > 1 else ""
+            raise UpstreamError("arXiv", f"{exc.reason} from {what}{gave_up}", retry_after=exc.retry_after) from None
+        raise AssertionError("unreachable: retrying() re-raises the last error")
+
+    async def _hold(self, seconds: float) -> None:
+        """tenacity's sleep: hold the whole throttle off, so the next attempt (or any request) waits its turn."""
+        self.hold_off(seconds)
+
+
+def _retry_after(exc: BaseException) -> float | None:
+    return exc.retry_after if isinstance(exc, Transient) else None

@@ -8,6 +8,12 @@ tests/fixtures/discord/ (CC BY-SA 4.0, see tests/fixtures/licenses/).
 
     fake.fail("POST", r"/channels/\\d+/messages", Reply.rate_limited(0.3))  # next matching request only
     fake.fail("POST", r"/channels/\\d+/messages", Reply.bad_request(), after=1)  # the second one
+    fake.fail("POST", r"/channels/\\d+/messages", Reply.disconnect(accepted=True))  # posted, answer lost
+
+Messages are created as Discord does: a snowflake id from the clock, `nonce` echoed in the answer, and
+with `enforce_nonce` a second create with the same nonce by the same author within a few minutes returns
+the first message instead of a new one. `GET /channels/{id}/messages` serves a channel's (or thread's)
+history newest first with `before`/`after`/`limit`; as on Discord, history does not carry nonces.
     await fake.dispatch("MESSAGE_REACTION_ADD", {...})                      # a gateway event
 """
 
@@ -19,11 +25,14 @@ import itertools
 import json
 import re
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from aiohttp import WSMsgType, web
+
+from tests.fakes.discord_messages import MessageLog
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "fixtures" / "discord" / "discord_api_docs_json_examples.json"
 APP_ID = "775799577604522054"  # the application id of the docs' interaction examples
@@ -71,9 +80,12 @@ class Reply:
         return cls(400, {"message": message, "code": code})
 
     @classmethod
-    def disconnect(cls) -> Reply:
-        """Drop the connection without an answer (the client sees a network error, not an HTTP status)."""
-        return cls(0)
+    def disconnect(cls, *, accepted: bool = False) -> Reply:
+        """Drop the connection without an answer (the client sees a network error, not an HTTP status).
+
+        accepted: handle the request first (the message is created), then drop the connection.
+        """
+        return cls(-1 if accepted else 0)
 
 
 @dataclass
@@ -98,7 +110,7 @@ class _Rule:
     after: int = 0  # matching requests answered normally before the replies start
 
 
-class FakeDiscord:
+class FakeDiscord(MessageLog):
     """Discord's REST API (the routes discord.py uses here) and a minimal gateway."""
 
     PREFIX = "/api/v10"
@@ -112,7 +124,10 @@ class FakeDiscord:
         self.member_roles: list[str] = []  # the bot member's role ids (doctor)
         self.cdn: dict[str, bytes] = {}  # path -> bytes of files users "uploaded" (attachment options)
         self._rules: list[_Rule] = []
-        self._ids = itertools.count(1_300_000_000_000_000_000)
+        self._last_id = 0
+        self.nonces: dict[tuple[str, str], tuple[str, float]] = {}  # (channel, nonce) -> (message id, when)
+        # Called with each created message before the answer goes out (e.g. to kill the poster there).
+        self.on_accept: Callable[[dict[str, Any]], None] | None = None
         self._seq = itertools.count(1)
         self._sockets: list[web.WebSocketResponse] = []
         self.identified = asyncio.Event()
@@ -167,7 +182,7 @@ class FakeDiscord:
     def upload(self, filename: str, data: bytes, *, content_type: str = "text/plain") -> dict[str, Any]:
         """A file a user attached to a command: its attachment object (the documented fields), served by the
         fake's CDN at its `url`. No recording of a resolved attachment exists; built from the field table."""
-        att_id = str(next(self._ids))
+        att_id = self._snowflake()
         path = f"/attachments/{CHANNEL_ID}/{att_id}/{filename}"
         self.cdn[path] = data
         url = f"http://127.0.0.1:{self.port}{path}"
@@ -200,11 +215,11 @@ class FakeDiscord:
 
     def _message(self, channel_id: str, body: dict[str, Any], files: list[tuple[str, bytes]]) -> dict[str, Any]:
         msg = example("Example Message")  # the docs' message object, with our content
-        msg.update(id=str(next(self._ids)), channel_id=channel_id, author=self.bot_user(), reactions=[],
+        msg.update(id=self._snowflake(), channel_id=channel_id, author=self.bot_user(), reactions=[],
                    content=body.get("content") or "", embeds=body.get("embeds") or [],
                    components=body.get("components") or [], flags=body.get("flags", 0),
                    mentions=[], mention_roles=[], mention_everyone=False, type=0,
-                   attachments=[{"id": str(next(self._ids)), "filename": name, "size": len(data),
+                   attachments=[{"id": self._snowflake(), "filename": name, "size": len(data),
                                  "url": f"http://127.0.0.1/{name}", "proxy_url": f"http://127.0.0.1/{name}"}
                                 for name, data in files])
         msg["allowed_mentions_sent"] = body.get("allowed_mentions")
@@ -226,7 +241,9 @@ class FakeDiscord:
                     rule.after -= 1
                     continue
                 reply = rule.replies[0] if rule.forever and len(rule.replies) == 1 else rule.replies.pop(0)
-                if reply.status == 0:
+                if reply.status <= 0:
+                    if reply.status < 0:  # accepted: handled as usual, only the answer is lost
+                        await self._route(request.method, path, rec)
                     assert request.transport is not None
                     request.transport.abort()  # the client reads a closed connection
                     return web.Response(status=500)
@@ -247,14 +264,16 @@ class FakeDiscord:
             return _json(200, info)
         if m := re.fullmatch(r"/applications/(\d+)/guilds/(\d+)/commands", path):
             if method == "PUT":
-                self.commands[m[2]] = [{**c, "id": str(next(self._ids)), "application_id": m[1], "guild_id": m[2],
+                self.commands[m[2]] = [{**c, "id": self._snowflake(), "application_id": m[1], "guild_id": m[2],
                                         "version": "1"} for c in rec.json]
             return _json(200, self.commands.get(m[2], []))
         if m := re.fullmatch(r"/channels/(\d+)/messages", path):
             channel = m[1]
             if channel != CHANNEL_ID and channel not in self.threads:
                 return _json(404, {"message": "Unknown Channel", "code": 10003})
-            return _json(200, self._message(channel, body, rec.files))
+            if method == "GET":
+                return _json(200, self.history(channel, rec.query))
+            return _json(200, self._create(channel, body, rec.files))
         if m := re.fullmatch(r"/channels/(\d+)/messages/(\d+)/threads", path):
             if m[2] in self.threads:
                 return _json(400, {"message": "A thread has already been created for this message", "code": 160004})
@@ -349,3 +368,4 @@ def _json(status: int, body: Any, headers: dict[str, str] | None = None) -> web.
     # Exactly "application/json" (no charset): discord.py only decodes JSON on that exact header value.
     return web.Response(status=status, body=json.dumps(body).encode(),
                         headers={"Content-Type": "application/json", **(headers or {})})
+

@@ -137,6 +137,7 @@ class FakeOpenAI:
         self.answer: Answer | None = None  # then this, for every further request
         self.omit_usage = False
         self.reject_formats: set[str] = set()  # response_format types to refuse with a 400
+        self.api_keys: set[str] | None = None  # keys it accepts (401 otherwise, as OpenAI); None: any
         self.in_flight = 0
         self.max_in_flight = 0
         self._lock = threading.Lock()
@@ -196,7 +197,17 @@ def _handler(fake: FakeOpenAI) -> type[BaseHTTPRequestHandler]:
             except (BrokenPipeError, ConnectionResetError):  # the client gave up (a timeout test)
                 pass
 
+        def _refused(self) -> bool:
+            """401 as OpenAI answers a missing or wrong key, when the fake checks keys."""
+            key = self.headers.get("Authorization", "").removeprefix("Bearer ")
+            if fake.api_keys is None or key in fake.api_keys:
+                return False
+            self._send(401, HTTPError.unauthorized().body())
+            return True
+
         def do_GET(self) -> None:
+            if self._refused():
+                return
             if self.path.rstrip("/").endswith("/models"):
                 self._send(200, {"object": "list", "data": [{"id": "gpt-4o-2024-08-06", "object": "model",
                                                              "created": 0, "owned_by": "system"}]})
@@ -208,6 +219,8 @@ def _handler(fake: FakeOpenAI) -> type[BaseHTTPRequestHandler]:
             request = json.loads(self.rfile.read(length) or b"{}")
             if not self.path.endswith("/chat/completions"):
                 self._send(404, HTTPError(404, f"no route {self.path}").body())
+                return
+            if self._refused():
                 return
             with fake._lock:
                 fake.requests.append(request)

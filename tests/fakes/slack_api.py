@@ -2,12 +2,17 @@
 
 A threaded http.server on 127.0.0.1:0 records every call and answers with Slack's official example
 responses (tests/fixtures/slack/slack_web_api_response_examples.official_openapi.json), adjusted to the
-request (channel, increasing ts). Faults are scriptable per method:
+request (channel, increasing ts taken from the clock). Posted messages are kept per channel, with their
+`metadata` (event_type + event_payload) and uploaded files, and served back by `conversations.history`
+and `conversations.replies` as Slack does: newest first / thread order, `oldest` and `limit` honoured,
+paged by cursor, metadata only with `include_all_metadata`. Faults are scriptable per method:
 
     def test_x(slack_api):
         client = AsyncWebClient(token="xoxb-test", base_url=slack_api.base_url)
         slack_api.fail("chat.postMessage", status=429, retry_after=1, times=1)   # then normal answers
         slack_api.fail("chat.postMessage", status=500, after=3)                  # 500 forever from the 4th
+        slack_api.fail("chat.postMessage", reset=True, times=2)     # connection reset, request not handled
+        slack_api.fail("chat.postMessage", reset=True, accept=True, times=1)  # handled, then the answer lost
         ...
         slack_api.calls_to("chat.postMessage")[0].body["blocks"]
         slack_api.responses("cmd")       # JSON posted to slack_api.response_url("cmd")
@@ -18,25 +23,19 @@ from __future__ import annotations
 import asyncio
 import copy
 import json
+import socket
+import struct
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
 import pytest
 
-EXAMPLES = (Path(__file__).resolve().parents[1] / "fixtures" / "slack"
-            / "slack_web_api_response_examples.official_openapi.json")
-
-
-def official_example(method: str, *, ok: bool = True) -> dict[str, Any]:
-    """A deep copy of Slack's documented example answer of a method (ok, or its documented error)."""
-    data = json.loads(EXAMPLES.read_text(encoding="utf-8"))
-    return copy.deepcopy(data[method]["200" if ok else "default"]["application/json"])
+from tests.fakes.slack_history import History, official_example
 
 
 @dataclass
@@ -54,7 +53,11 @@ class Call:
 
 @dataclass
 class Fault:
-    """Answer `status` instead of the normal answer: `times` times (None: forever) after `after` calls."""
+    """Answer `status` instead of the normal answer: `times` times (None: forever) after `after` calls.
+
+    reset: close the connection with a TCP reset instead of answering; with accept, only after handling
+    the call (the message is posted, the answer never arrives).
+    """
 
     method: str
     status: int
@@ -63,10 +66,12 @@ class Fault:
     retry_after: float | None = None
     error: str = ""
     hits: int = 0
+    reset: bool = False
+    accept: bool = False
 
 
 @dataclass
-class FakeSlack:
+class FakeSlack(History):
     """State shared with the request handler thread."""
 
     host: str = "127.0.0.1"
@@ -76,8 +81,14 @@ class FakeSlack:
     ws_url: str = "wss://127.0.0.1:1/link"  # what apps.connections.open answers
     threads: dict[str, dict[str, Any]] = field(default_factory=dict)  # thread ts -> its first message
     lock: threading.Lock = field(default_factory=threading.Lock)
-    _ts: Iterator[int] = field(default_factory=lambda: iter(range(1, 10**9)))
+    messages: dict[str, list[dict[str, Any]]] = field(default_factory=dict)  # channel -> messages, oldest first
+    bot_user: str = "U0PAPERBOT"
+    bot_id: str = "B0PAPERBOT"
+    _last_ts: float = 0.0
     _seen: dict[str, int] = field(default_factory=dict)
+    _uploads: dict[str, str] = field(default_factory=dict)  # file id -> file name
+    # Called with each message as it is stored, before the answer goes out (e.g. to kill the poster there).
+    on_accept: Callable[[dict[str, Any]], None] | None = None
 
     @property
     def root(self) -> str:
@@ -93,11 +104,16 @@ class FakeSlack:
         """A response_url for a slash-command or interaction payload."""
         return f"{self.root}/response/{name}"
 
-    def fail(self, method: str, *, status: int, after: int = 0, times: int | None = None,
-             retry_after: float | None = None, error: str = "") -> None:
+    def fail(self, method: str, *, status: int = 0, after: int = 0, times: int | None = None,
+             retry_after: float | None = None, error: str = "", reset: bool = False, accept: bool = False) -> None:
         """Script a fault for `method`."""
         with self.lock:
-            self.faults.append(Fault(method, status, after, times, retry_after, error))
+            self.faults.append(Fault(method, status, after, times, retry_after, error, reset=reset, accept=accept))
+
+    def channel_messages(self, channel: str) -> list[dict[str, Any]]:
+        """Every message in a channel and its threads, oldest first (copies)."""
+        with self.lock:
+            return copy.deepcopy(self.messages.get(channel, []))
 
     def calls_to(self, method: str, *, ok_only: bool = True) -> list[Call]:
         """Calls of one method (by default only those answered 200)."""
@@ -138,38 +154,53 @@ class FakeSlack:
         if method == "auth.test":
             return official_example("auth.test")
         if method == "chat.postMessage":
-            n = next(self._ts)
             ans = official_example("chat.postMessage")
-            ts = f"{1503435956 + n}.{n:06d}"
-            ans.update(ts=ts, channel=body.get("channel", ans["channel"]))
-            ans["message"].update(ts=ts, text=body.get("text", ""))
+            channel = body.get("channel", ans["channel"])
+            message = {"type": "message", "text": body.get("text", ""), "user": self.bot_user,
+                       "bot_id": self.bot_id, "ts": self._next_ts(), "blocks": body.get("blocks") or []}
+            if body.get("thread_ts"):
+                message.update(thread_ts=body["thread_ts"], parent_user_id=self.bot_user)
+            if isinstance(body.get("metadata"), dict):
+                message["metadata"] = body["metadata"]
+            self.messages.setdefault(channel, []).append(message)
+            if self.on_accept is not None:
+                self.on_accept(message)
+            ans.update(ts=message["ts"], channel=channel)
+            ans["message"].update(ts=message["ts"], text=message["text"])
             ans["message"].pop("attachments", None)
             return ans
+        if method == "conversations.history":
+            return self._history(body)
+        if method == "conversations.replies":
+            return self._replies(body)
         if method == "chat.postEphemeral":
             return official_example("chat.postEphemeral")
-        if method == "conversations.replies":
-            root = self.threads.get(str(body.get("ts", "")))
-            if root is None:
-                return official_example("conversations.replies", ok=False)  # "thread_not_found"
-            ans = official_example("conversations.replies")
-            ans["messages"] = [{**ans["messages"][0], **root, "ts": body["ts"], "thread_ts": body["ts"]}]
-            ans["has_more"] = False
-            return ans
         if method == "conversations.info":
             ans = official_example("conversations.info")
             ans["channel"]["id"] = body.get("channel", ans["channel"]["id"])
             return ans
         # Methods without an official example in the fixtures: shaped as documented.
         if method == "chat.delete":
+            kept = [m for m in self.messages.get(body.get("channel", ""), []) if m["ts"] != body.get("ts")]
+            self.messages[body.get("channel", "")] = kept
             return {"ok": True, "channel": body.get("channel"), "ts": body.get("ts")}
         if method == "views.open":
             view = body.get("view") or {}
             return {"ok": True, "view": {**view, "id": "V0PAPERBOT", "team_id": "T12345678"}}
         if method == "files.getUploadURLExternal":
-            return {"ok": True, "upload_url": f"{self.root}/upload/F0CHART", "file_id": "F0CHART"}
+            file_id = f"F0CHART{len(self._uploads)}"
+            self._uploads[file_id] = body.get("filename", "")
+            return {"ok": True, "upload_url": f"{self.root}/upload/{file_id}", "file_id": file_id}
         if method == "files.completeUploadExternal":
-            files = body.get("files") or []
-            return {"ok": True, "files": [{"id": f.get("id"), "title": f.get("title", "")} for f in files]}
+            files = [{"id": f.get("id"), "name": self._uploads.get(f.get("id"), ""), "title": f.get("title", "")}
+                     for f in body.get("files") or []]
+            if body.get("channel_id"):  # shared: a file message appears in the channel (or thread)
+                message = {"type": "message", "text": "", "user": self.bot_user, "ts": self._next_ts(),
+                           "files": files, "upload": True}
+                if body.get("thread_ts"):
+                    message["thread_ts"] = body["thread_ts"]
+                self.messages.setdefault(body["channel_id"], []).append(message)
+            return {"ok": True, "files": files}
         if method == "conversations.open":  # the bot's DM with `users` (documented shape: channel.id "D…")
             return {"ok": True, "channel": {"id": "D" + str(body.get("users", "U0")).lstrip("UW")[:10]}}
         if method == "chat.unfurl":  # documented answer: {"ok": true} (no official example in the fixtures)
@@ -177,6 +208,12 @@ class FakeSlack:
         if method == "apps.connections.open":
             return {"ok": True, "url": self.ws_url}
         return {"ok": False, "error": "unknown_method"}
+
+
+    def _next_ts(self) -> str:
+        # Slack's ts: the posting time in seconds with microseconds, unique per channel.
+        self._last_ts = max(time.time(), self._last_ts + 0.000001)
+        return f"{self._last_ts:.6f}"
 
 
 class _Handler(BaseHTTPRequestHandler):
@@ -201,8 +238,11 @@ class _Handler(BaseHTTPRequestHandler):
         method = parts.path.removeprefix("/api/")
         with self.fake.lock:
             fault = self.fake._fault_for(method)
-            if fault is None:
+            if fault is None or fault.accept:
                 answer = self.fake.answer(method, body)
+        if fault is not None and fault.reset:
+            self._record(method, parts.path, body, 0)
+            return self._reset()
         if fault is not None:
             headers = {"Retry-After": str(int(fault.retry_after))} if fault.retry_after is not None else {}
             err = fault.error or ("ratelimited" if fault.status == 429 else "internal_error")
@@ -217,6 +257,12 @@ class _Handler(BaseHTTPRequestHandler):
         with self.fake.lock:
             self.fake.calls.append(Call(method, path, dict(self.headers.items()), body, time.monotonic(), status,
                                         answer))
+
+    def _reset(self) -> None:
+        """Drop the connection with a TCP RST (SO_LINGER 0): the client reads 'connection reset by peer'."""
+        self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+        self.connection.close()
+        self.close_connection = True
 
     def _send(self, status: int, data: bytes, ctype: str, headers: dict[str, str] | None = None) -> None:
         self.send_response(status)
@@ -235,7 +281,8 @@ def _parse(raw: bytes, ctype: str, query: str) -> dict[str, Any]:
         body.update(json.loads(text))
     elif text:
         body.update(parse_qsl(text, keep_blank_values=True))
-    for k in ("blocks", "view", "files", "attachments", "unfurls"):  # form posts carry these as JSON strings
+    # Form posts carry these as JSON strings.
+    for k in ("blocks", "view", "files", "attachments", "metadata", "unfurls"):
         if isinstance(body.get(k), str):
             try:
                 body[k] = json.loads(body[k])

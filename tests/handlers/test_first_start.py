@@ -16,7 +16,7 @@ from bot.core.render_text import render
 from bot.sources.arxiv import ArxivSource
 from bot.sources.oai import OaiArchive
 from handlers.first_start import STATE_KEY, first_start
-from storage import digests, jobs
+from storage import digests, jobs, posts
 from storage import papers as paper_store
 from tests.fakes.arxiv_oai import FakeOai, OaiSpec
 from tests.fakes.arxiv_server import ArxivServer, render_rss
@@ -142,3 +142,29 @@ async def test_it_never_runs_on_a_store_that_already_has_listings_or_when_turned
         finally:
             deps.store.close()
             off.store.close()
+
+
+async def test_a_platform_failing_at_the_first_post_is_reported_and_the_next_start_posts_the_rest(
+        tmp_path: Path) -> None:
+    by_day = _days(_papers(), WEEKDAYS[1:])
+    chat = FakeChat("slack", fail_after=1)  # the parent goes out, then the platform fails
+    with ArxivServer() as server:
+        server.rss("cs.LG+cs.AI", render_rss([], day=date(2026, 2, 8)))
+        server.oai = FakeOai(_oai(by_day), page_size=4)
+        deps = _deps(tmp_path, server, SUNDAY, chat)
+        try:
+            done = await first_start(deps)
+            assert done is not None and done.posted == [] and len(chat.posts) == 1
+            assert len(done.failed) == 1 and done.failed[0].startswith("foundations post 2026-02-06: Slack failed")
+            assert '"status": "running"' in await deps.store.call(jobs.kv_get, STATE_KEY)
+
+            chat.fail_after = None  # the platform is back: the next start posts only what is missing
+            again = await first_start(deps)
+            assert again is not None and again.posted == ["foundations"] and not again.failed
+            assert [parent for _, parent, _ in chat.posts].count(None) == 1  # the parent was not sent again
+            rows = await deps.store.call(posts.posts_for, team="foundations", kind="daily", period="2026-02-06")
+            assert len(rows) == len(chat.posts) > 1  # every message recorded, each sent once
+            assert len({m.key for _, _, m in chat.posts}) == len(chat.posts)
+            assert await first_start(deps) is None  # done
+        finally:
+            deps.store.close()

@@ -2,17 +2,21 @@
 
 from __future__ import annotations
 
+import os
+import socket
 from datetime import date
 from pathlib import Path
 
 import pytest
 
 from bot.core.digest_view import digest_thread
+from bot.core.message import Thread
 from bot.core.models import Digest, ReactionEvent
 from handlers.publish import publish
 from handlers.service import BotService
 from storage import posts as posts_store
 from storage import votes
+from storage.owners import new_owner
 from tests.support import FakeChat, make_config, make_deps, seed_digest
 
 FIX = Path(__file__).resolve().parents[1] / "fixtures"
@@ -46,18 +50,40 @@ async def test_rerun_posts_nothing_twice(deps) -> None:
     assert len(deps.chats["console"].posts) == 11
 
 
-async def test_crash_after_three_resumes_with_the_rest(deps) -> None:
+async def test_a_failure_after_three_is_reported_and_the_rerun_resumes_with_the_rest(deps) -> None:
     chat = deps.chats["console"]
     chat.fail_after = 3
     thread = digest_thread(_digest())
-    with pytest.raises(ConnectionError):
-        await publish(thread, team=deps.config.teams[0], deps=deps)
-    assert len(chat.posts) == 3
+    first = await publish(thread, team=deps.config.teams[0], deps=deps)
+    assert [(f.platform, f.channel, f.detail) for f in first.failed] == [("console", "console", "simulated crash")]
+    assert first.posted == 3 and len(chat.posts) == 3
     chat.fail_after = None
     report = await publish(thread, team=deps.config.teams[0], deps=deps)
-    assert report.posted == 8 and len(chat.posts) == 11
+    assert report.posted == 8 and report.skipped == 3 and not report.failed and len(chat.posts) == 11
     keys = [p[2].key for p in chat.posts]
     assert len(keys) == len(set(keys))  # no duplicates
+
+
+def _dead_owner() -> str:
+    """The claim token of a process that is gone: this host and pid, but another start time."""
+    return f"{socket.gethostname()}/{os.getpid()}/0/gone"
+
+
+async def test_a_message_sent_but_not_recorded_by_a_dead_process_is_found_and_recorded_not_sent_again(deps) -> None:
+    chat = deps.chats["console"]
+    thread = digest_thread(_digest())
+    where = dict(team="foundations", kind="daily", period="2026-01-27", platform="console", channel="console")
+    # A run claimed the parent and its first reply, posted both, and was killed before recording the reply.
+    await publish(Thread(thread.parent, thread.replies[:1], thread.name, "daily", "2026-01-27"),
+                  team=deps.config.teams[0], deps=deps)
+    key = thread.replies[0].key
+    deps.store.sync(lambda db: db.execute("UPDATE posts SET message_ids = '[]', claimed_by = ? WHERE key = ?",
+                                          [_dead_owner(), key]))
+    assert deps.store.sync(posts_store.find_post, **where, key=key) is None
+    report = await publish(thread, team=deps.config.teams[0], deps=deps)
+    assert (report.recovered, report.posted, report.skipped) == (1, 9, 1)
+    assert len(chat.posts) == 11  # nothing twice
+    assert deps.store.sync(posts_store.find_post, **where, key=key).message_ids == ("m2",)
 
 
 async def test_reactions_on_posts_become_votes(deps) -> None:
@@ -83,13 +109,13 @@ async def test_two_processes_publishing_at_once_post_each_message_once(tmp_path:
     import asyncio
 
     class SlowChat(FakeChat):
-        async def post(self, channel, message):
+        async def post(self, channel, message, **kw):
             await asyncio.sleep(0.05)
-            return await super().post(channel, message)
+            return await super().post(channel, message, **kw)
 
-        async def reply(self, channel, parent_id, message, *, thread_name=""):
+        async def reply(self, channel, parent_id, message, *, thread_name="", **kw):
             await asyncio.sleep(0.01)
-            return await super().reply(channel, parent_id, message, thread_name=thread_name)
+            return await super().reply(channel, parent_id, message, thread_name=thread_name, **kw)
 
     config = make_config(tmp_path)
     a, b = make_deps(config, chats={"console": SlowChat()}), make_deps(config, chats={"console": SlowChat()})
@@ -111,7 +137,7 @@ async def test_a_claim_left_by_a_dead_process_is_taken_over_later(deps) -> None:
 
     where = dict(team="foundations", kind="daily", period="2026-01-27", platform="console", channel="console")
     # A process claimed the parent 30 minutes ago and died before posting it.
-    await deps.store.call(posts_store.claim_post, **where, key="parent",
+    await deps.store.call(posts_store.claim_post, **where, key="parent", owner=new_owner(),
                           now=datetime.now(UTC) - timedelta(minutes=30))
     report = await publish(digest_thread(_digest()), team=deps.config.teams[0], deps=deps)
     assert report.posted == 11 and report.busy == 0
@@ -119,6 +145,11 @@ async def test_a_claim_left_by_a_dead_process_is_taken_over_later(deps) -> None:
     where2 = {**where, "period": "2026-01-28"}
     d = _digest()
     fresh = digest_thread(Digest(d.team, date(2026, 1, 28), d.scorer, d.listed, d.scanned, d.picks, d.digest_size))
-    await deps.store.call(posts_store.claim_post, **where2, key="parent")
+    await deps.store.call(posts_store.claim_post, **where2, key="parent", owner=new_owner())
     busy = await publish(fresh, team=deps.config.teams[0], deps=deps)
     assert busy.posted == 0 and busy.busy == 1
+    # ...unless the process holding it is dead: then it is taken over at once (and looked for first).
+    deps.store.sync(lambda db: db.execute("UPDATE posts SET claimed_by = ? WHERE period = '2026-01-28'",
+                                          [_dead_owner()]))
+    taken = await publish(fresh, team=deps.config.teams[0], deps=deps)
+    assert taken.posted == 11 and taken.busy == 0

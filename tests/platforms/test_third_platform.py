@@ -19,7 +19,7 @@ from bot.core.models import ReactionEvent, Request
 from bot.core.render_text import render
 from bot.core.votes import VoteEmoji
 from bot.platforms.registry import PLATFORMS, Connector, PlatformRegistry
-from bot.ports import Chat, Platform
+from bot.ports import Chat, Platform, UpstreamError
 from handlers.publish import publish
 from handlers.service import BotService
 from storage import digests
@@ -153,3 +153,76 @@ def test_a_platform_name_is_registered_once() -> None:
     assert [c.name for c in registry.connectors()] == ["slack", "discord"]
     config = make_config(Path("/nonexistent"))
     assert registry.vote_emoji(config, "slack") == config.slack.vote_emoji  # the first one stays
+
+
+@dataclass
+class Raven(Pigeon):
+    """A platform whose token is rejected: it never starts, and opening its chat fails too."""
+
+    name: str = "raven"
+
+    async def start(self) -> None:
+        """Refused."""
+        self.events.append("start")
+        raise UpstreamError("Raven", "RAVEN_TOKEN was rejected (401)")
+
+
+def two_bird_registry(running: list[Pigeon]) -> PlatformRegistry:
+    """The pigeon, and a raven that cannot start or open."""
+    registry = pigeon_registry([], running)
+
+    def listen(config: Config, service: BotService, routes: object) -> Platform:
+        running.append(Raven(service))
+        return running[-1]
+
+    async def open_chat(config: Config) -> tuple[Chat, object]:
+        raise UpstreamError("Raven", "RAVEN_TOKEN was rejected (401)")
+
+    registry.register(Connector("raven", lambda c: PigeonSettings(), listen, open_chat))  # type: ignore[arg-type]
+    return registry
+
+
+async def test_a_platform_that_cannot_open_stands_in_and_the_others_are_posted(tmp_path: Path,
+                                                                              caplog: pytest.LogCaptureFixture) -> None:
+    config = make_config(tmp_path, team={"console": False, "channels": {"pigeon": [LOFT], "raven": ["tower"]}})
+    deps = make_deps(config)
+    digest = seed_digest(4, digest_size=2)
+    await deps.store.call(digests.save_digest, digest)
+    try:
+        async with open_platforms(config, registry=two_bird_registry([])) as platforms:
+            assert list(platforms) == ["pigeon", "raven"] and platforms["raven"].connected() is False
+            deps.platforms = platforms
+            report = await publish(digest_thread(digest), team=config.teams[0], deps=deps)
+            again = await publish(digest_thread(digest), team=config.teams[0], deps=deps)
+            pigeon_posts = platforms["pigeon"].chat.posts  # type: ignore[attr-defined]
+        assert "Raven: RAVEN_TOKEN was rejected (401); posting to the other platforms only" in caplog.text
+        assert report.posted == len(pigeon_posts) == 1 + len(digest.picks) and report.targets == 2
+        assert report.failed_platforms == ["raven"]
+        assert str(report.failed[0]) == "Raven failed (channel tower): Raven: not connected: RAVEN_TOKEN was rejected (401)"
+        assert again.posted == 0 and again.skipped == 1 + len(digest.picks) and again.failed_platforms == ["raven"]
+    finally:
+        deps.store.close()
+
+
+async def test_paperbot_run_goes_on_without_a_platform_that_cannot_start(tmp_path: Path,
+                                                                          caplog: pytest.LogCaptureFixture) -> None:
+    config = make_config(tmp_path, team={"console": False, "channels": {"pigeon": [LOFT], "raven": ["tower"]}},
+                         schedule={"daily_time": "23:59", "misfire_grace_s": 1})
+    running: list[Pigeon] = []
+    stop = asyncio.Event()
+    task = asyncio.create_task(run_bot(config, console=False, stop=stop, registry=two_bird_registry(running)))
+    try:
+        for _ in range(200):
+            if len(running) == 2 and running[1].events:
+                break
+            await asyncio.sleep(0.02)
+        pigeon, raven = running
+        assert pigeon.events == ["start"] and raven.events == ["start", "stop"]  # what it opened is closed
+        platforms = pigeon.service.deps.platforms
+        assert platforms["pigeon"] is pigeon and platforms["raven"] is not raven
+        assert platforms["raven"].connected() is False and platforms["raven"].channels(config.teams[0]) == ("tower",)
+        assert "Raven did not start (RAVEN_TOKEN was rejected (401)); the other platforms run without it" in caplog.text
+    finally:
+        stop.set()
+        await asyncio.wait_for(task, timeout=15)
+    assert pigeon.events == ["start", "stop"]

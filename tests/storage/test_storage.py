@@ -40,6 +40,23 @@ def test_wal_busy_timeout_and_reopen_is_idempotent(tmp_path: Path) -> None:
     d2.close()
 
 
+def test_a_store_of_the_posts_branch_upgrades_in_migration_order(tmp_path: Path) -> None:
+    # wip/posts named its claim-owner migration m008_posts_claim_owner before main's m007/m008 existed: such
+    # a store gets main's two tables, and m009 (the same columns, renamed) applies without an error.
+    open_db(tmp_path / "b.db").close()
+    with sqlite3.connect(tmp_path / "b.db") as conn:
+        conn.executescript("""DROP TABLE paper_messages; DROP TABLE thread_questions; DROP TABLE team_examples;
+            DELETE FROM _sqlite_migrations WHERE name IN ('m007_paper_threads', 'm008_team_examples');
+            UPDATE _sqlite_migrations SET name = 'm008_posts_claim_owner' WHERE name = 'm009_posts_claim_owner';""")
+    conn.close()
+    d = open_db(tmp_path / "b.db")
+    assert {"paper_messages", "thread_questions", "team_examples"} <= set(d.table_names())
+    assert {"claimed_by", "claimed_at"} <= set(d["posts"].columns_dict)
+    assert [r["name"] for r in d.query("SELECT name FROM _sqlite_migrations ORDER BY id")][-3:] == [
+        "m007_paper_threads", "m008_team_examples", "m009_posts_claim_owner"]
+    d.close()
+
+
 def test_search_phrases_and_authors(db) -> None:
     found, total = paper_store.search(db, '"mixture of experts"')
     assert total >= 1 and all("mixture" in (p.title + p.abstract).lower() for p in found)

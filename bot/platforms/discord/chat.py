@@ -5,7 +5,8 @@ from __future__ import annotations
 import asyncio
 import io
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
+from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 import aiohttp
@@ -15,12 +16,14 @@ from bot.core.message import Attachment, Image, Message
 from bot.core.votes import number_emoji
 from bot.platforms.discord.components import ActionCodec, build_view
 from bot.platforms.discord.markdown import clip
-from bot.platforms.discord.permissions import invite_url, missing
+from bot.platforms.discord.marks import add_tag, find_parts, tag
+from bot.platforms.discord.permissions import invite_url
 from bot.platforms.discord.render import Part, render
-from bot.ports import UpstreamError
+from bot.ports import PostMark, UpstreamError
+from bot.retrying import retrying
 
 if TYPE_CHECKING:
-    from bot.config import Config, DiscordConfig
+    from bot.config import DiscordConfig
 
 log = logging.getLogger("paperbot.discord")
 
@@ -29,6 +32,12 @@ THREAD_EXISTS = 160004  # "A thread has already been created for this message"
 THREAD_ARCHIVE_MINUTES = 1440
 # What a request can raise besides HTTPException once discord.py has given up (a dropped connection).
 NETWORK_ERRORS = (aiohttp.ClientError, OSError, asyncio.TimeoutError)
+
+
+def transient(e: BaseException) -> bool:
+    """Worth another attempt: a dropped connection or timeout (discord.py retries neither on Linux), or a 5xx
+    discord.py gave up on or does not retry (503)."""
+    return isinstance(e, (*NETWORK_ERRORS, discord.DiscordServerError))
 
 
 class DiscordPostError(UpstreamError):
@@ -72,8 +81,11 @@ class DiscordChat:
     platform = "discord"
 
     def __init__(self, client: discord.Client, *, codec: ActionCodec | None = None, up_emoji: str = "👍",
-                 down_emoji: str = "👎", seed_reactions: bool = True) -> None:
+                 down_emoji: str = "👎", seed_reactions: bool = True, attempts: int = 4,
+                 retry_s: float = 0.5) -> None:
         self.client = client
+        self.attempts = attempts
+        self.retry_s = retry_s
         self.codec = codec or ActionCodec()
         self.up_emoji = up_emoji
         self.down_emoji = down_emoji
@@ -87,21 +99,39 @@ class DiscordChat:
         return cls(client, codec=codec, up_emoji=config.up_emoji[0] if config.up_emoji else "👍",
                    down_emoji=config.down_emoji[0] if config.down_emoji else "👎", seed_reactions=seed_reactions)
 
-    async def post(self, channel: str, message: Message) -> list[str]:
+    async def post(self, channel: str, message: Message, *, mark: PostMark | None = None,
+                   have: Sequence[str] = ()) -> list[str]:
         """Post to a channel; returns the ids of every message it took."""
         needed = ("View Channel", "Send Messages", "Embed Links") + (("Attach Files",) if message.image else ())
-        ids = await self._send(channel, message, what=f"post in channel {channel}", needed=needed)
+        ids = await self._send(channel, message, what=f"post in channel {channel}", needed=needed, mark=mark,
+                               have=have)
         await self._seed(channel, ids, message)
         return ids
 
-    async def reply(self, channel: str, parent_id: str, message: Message, *, thread_name: str = "") -> list[str]:
+    async def reply(self, channel: str, parent_id: str, message: Message, *, thread_name: str = "",
+                    mark: PostMark | None = None, have: Sequence[str] = ()) -> list[str]:
         """Post in the thread of `parent_id`, starting it first if needed (a thread's id is its message's)."""
         await self._ensure_thread(channel, parent_id, thread_name or message.fallback)
         needed = ("Send Messages in Threads", "Embed Links") + (("Attach Files",) if message.image else ())
         ids = await self._send(parent_id, message, what=f"reply in the thread of message {parent_id}",
-                               needed=needed, report_channel=channel)
+                               needed=needed, report_channel=channel, mark=mark, have=have)
         await self._seed(parent_id, ids, message)
         return ids
+
+    async def find(self, channel: str, mark: PostMark, *, parent_id: str | None = None,
+                   since: datetime | None = None) -> list[str]:
+        """Ids of the parts of a marked post already in the channel (or the thread of parent_id)."""
+        target = parent_id or channel
+        try:
+            return await find_parts(self.client, target, mark, since=since)
+        except discord.NotFound:
+            return []  # the thread was never started: nothing of it was posted
+        except discord.HTTPException as e:
+            raise _refusal(e, what=f"read the history of {target}", channel=channel,
+                           needed=("View Channel", "Read Message History"), app_id=self.client.application_id) from e
+        except NETWORK_ERRORS as e:
+            raise DiscordPostError(f"could not read the history of {target}: {type(e).__name__}: {e}",
+                                   channel=channel) from e
 
     async def _ensure_thread(self, channel: str, parent_id: str, name: str) -> None:
         if parent_id in self._threads:
@@ -118,21 +148,42 @@ class DiscordChat:
         self._threads.add(parent_id)
 
     async def _send(self, target: str, message: Message, *, what: str, needed: tuple[str, ...],
-                    report_channel: str = "") -> list[str]:
+                    report_channel: str = "", mark: PostMark | None = None, have: Sequence[str] = ()) -> list[str]:
         dest = self.client.get_partial_messageable(int(target))
-        ids: list[str] = []
+        parts = render(message)
+        ids = list(have[: len(parts)])
         try:
-            for part in render(message):
-                ids.append(str((await dest.send(**await self.send_kwargs(part))).id))
+            for i in range(len(ids), len(parts)):
+                if mark is not None:
+                    add_tag(parts[i], tag(mark, i, len(parts)))
+                ids.append(await self._send_part(dest, parts[i], what=what,
+                                                 nonce=mark.nonce(target, i) if mark else None))
         except discord.HTTPException as e:
-            await self._withdraw(dest, ids, what=what)
+            if mark is None:  # a marked post keeps what got out: the next attempt sends only the rest
+                await self._withdraw(dest, ids, what=what)
             raise _refusal(e, what=what, channel=report_channel or target, needed=needed,
                            app_id=self.client.application_id) from e
         except NETWORK_ERRORS as e:
-            await self._withdraw(dest, ids, what=what)
+            if mark is None:
+                await self._withdraw(dest, ids, what=what)
             raise DiscordPostError(f"could not {what}: {type(e).__name__}: {e}",
                                    channel=report_channel or target) from e
         return ids
+
+    async def _send_part(self, dest: discord.PartialMessageable, part: Part, *, what: str,
+                         nonce: str | None) -> str:
+        """One message. discord.py retries 500/502/504 itself; a dropped connection or another 5xx is retried
+        here. With the post's nonce enforced, Discord answers a repeat with the message it already made."""
+        kwargs = await self.send_kwargs(part)
+        if nonce is None:
+            return str((await dest.send(**kwargs)).id)
+        async for attempt in retrying(service="Discord", what=what, transient=transient, attempts=self.attempts,
+                                      initial_s=self.retry_s):
+            with attempt:
+                for f in kwargs.get("files") or []:
+                    f.reset()  # a file read by a failed attempt is read again from its start
+                return str((await dest.send(**kwargs, nonce=nonce)).id)
+        raise AssertionError("unreachable: retrying() re-raises the last error")
 
     async def _withdraw(self, dest: discord.PartialMessageable, ids: list[str], *, what: str) -> None:
         # The post is not recorded, so the next run posts it again in full: take back the part that got out.
@@ -204,44 +255,3 @@ async def open_discord_chat(config: DiscordConfig) -> tuple[DiscordChat, Callabl
     """A post-only Discord chat for CLI runs (REST login, no gateway) and the function that closes it."""
     client = await login_rest(config)
     return DiscordChat.for_config(client, config), client.close
-
-
-async def check_discord(config: DiscordConfig, full: Config) -> tuple[bool, str]:
-    """`paperbot doctor`: the token works, the bot sees every configured channel with every permission it needs."""
-    try:
-        client = await login_rest(config)
-    except UpstreamError as e:
-        return False, e.detail
-    notes = [f"logged in as {client.user} (application {client.application_id})"]
-    ok = True
-    try:
-        if not config.guilds:
-            notes.append("no [discord] guilds set: slash commands are not registered")
-        channels = [c for t in full.teams for c in t.channels_on("discord")]
-        if not channels:
-            notes.append("no team has discord_channels: nothing will be posted")
-        for cid in channels:
-            good, text = await _channel_report(client, cid)
-            ok &= good
-            notes.append(text)
-        if not ok and client.application_id:
-            notes.append(f"invite URL with every permission: {invite_url(client.application_id)}")
-    finally:
-        await client.close()
-    return ok, "; ".join(notes)
-
-
-async def _channel_report(client: discord.Client, cid: str) -> tuple[bool, str]:
-    """One channel: reachable, and which needed permissions the bot lacks there."""
-    try:
-        data = await client.http.get_channel(int(cid))
-        guild = await client.fetch_guild(int(data["guild_id"]))
-        channel = await guild.fetch_channel(int(cid))
-        me = await guild.fetch_member(client.user.id)  # type: ignore[union-attr]
-    except (discord.HTTPException, KeyError, ValueError) as e:
-        return False, f"channel {cid}: the bot cannot see it ({e}); check the id and invite the bot to that server"
-    lacks = missing(channel.permissions_for(me))
-    where = f"channel {cid} (#{channel.name} in {guild.name})"
-    if lacks:
-        return False, f"{where}: missing {', '.join(lacks)}"
-    return True, f"{where}: ok"

@@ -2,7 +2,8 @@
 
 discord.py enforces almost none of Discord's limits, so this renderer does: 2000 chars of content,
 ≤ 10 embeds and ≤ 6000 embed characters per message, title 256, description 4096, ≤ 25 fields of
-256/1024, footer 2048. Anything longer is split over several messages; rendering never fails.
+256/1024, footer 2048, each keeping TAG_ROOM free for a post's ref line. Anything longer is split over
+several messages; rendering never fails.
 
 Layout: text blocks before the first paper card become the message content (or embeds when too long),
 each full PaperCard becomes one embed (linked title, one-line why, scores, votes), compact cards are
@@ -43,6 +44,8 @@ FIELDS_MAX = 25
 FIELD_NAME_MAX = 256
 FIELD_VALUE_MAX = 1024
 FOOTER_MAX = 2048
+# Room left in every part for a post's ref line (bot.platforms.discord.marks), within each limit above.
+TAG_ROOM = 200
 
 COLOUR = discord.Colour(0x5865F2)
 AUTHOR_MATCH_COLOUR = discord.Colour.gold()
@@ -149,9 +152,9 @@ def fit_embed(e: discord.Embed) -> discord.Embed:
     for name, value, inl in fields:
         e.add_field(name=name, value=value, inline=inl)
     if e.footer.text:
-        e.set_footer(text=clip(e.footer.text, FOOTER_MAX))
-    while len(e) > EMBED_TOTAL_MAX:
-        over = len(e) - EMBED_TOTAL_MAX
+        e.set_footer(text=clip(e.footer.text, FOOTER_MAX - TAG_ROOM))
+    while len(e) > EMBED_TOTAL_MAX - TAG_ROOM:
+        over = len(e) - (EMBED_TOTAL_MAX - TAG_ROOM)
         if e.description and len(e.description) > over + 1:
             e.description = clip(e.description, len(e.description) - over)
         elif e.fields:
@@ -209,13 +212,13 @@ def render(message: Message) -> list[Part]:
         text = _text(seg)
         if not text:
             continue
-        if i == 0 and len(text) <= CONTENT_MAX:
+        if i == 0 and len(text) <= CONTENT_MAX - TAG_ROOM:
             content = text
         elif not (i > 0 and isinstance(segs[i - 1], PaperCard) and _trailer(embeds[-1], seg)):
             embeds.extend(text_embeds(text))
     if not content and not embeds:
         content = escape(message.fallback) or "\u200b"
-        content = clip(content, CONTENT_MAX)
+        content = clip(content, CONTENT_MAX - TAG_ROOM)
     parts = _pack(content, embeds)
     parts[0].image, parts[0].attachment = message.image, message.attachment
     parts[-1].buttons, parts[-1].menus = controls(message)
@@ -229,7 +232,7 @@ def _trailer(card: discord.Embed, seg: list[Block]) -> bool:
     pairs = [p for b in seg if isinstance(b, Fields) for p in b.pairs]
     # Footers are plain text (no markdown, never ping): the raw spans go there unescaped.
     footer = " ".join(plain(b.spans) for b in seg if isinstance(b, Context))
-    if len(card.fields) + len(pairs) > FIELDS_MAX or len(footer) > FOOTER_MAX:
+    if len(card.fields) + len(pairs) > FIELDS_MAX or len(footer) > FOOTER_MAX - TAG_ROOM:
         return False
     for name, value in pairs:
         card.add_field(name=clip(escape(name), FIELD_NAME_MAX) or "\u200b",
@@ -244,7 +247,7 @@ def _pack(content: str, embeds: list[discord.Embed]) -> list[Part]:
     parts: list[Part] = [Part(content=content)]
     for e in embeds:
         cur = parts[-1]
-        if len(cur.embeds) >= EMBEDS_MAX or (cur.embeds and cur.size() + len(e) > EMBED_TOTAL_MAX):
+        if len(cur.embeds) >= EMBEDS_MAX or (cur.embeds and cur.size() + len(e) > EMBED_TOTAL_MAX - TAG_ROOM):
             parts.append(Part())
             cur = parts[-1]
         cur.embeds.append(e)

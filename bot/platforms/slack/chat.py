@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
+from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import aiohttp
 from slack_sdk.errors import SlackApiError, SlackClientError
@@ -18,8 +20,10 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.config import SlackConfig
 from bot.core.message import Attachment, Image, Message
-from bot.platforms.slack.render import render_message
-from bot.ports import UpstreamError
+from bot.platforms.slack.marks import find_parts, has_file, metadata
+from bot.platforms.slack.render import SlackMessage, render_message
+from bot.ports import PostMark, UpstreamError
+from bot.retrying import retrying
 
 log = logging.getLogger("paperbot.slack")
 
@@ -27,9 +31,11 @@ log = logging.getLogger("paperbot.slack")
 SLACK_ERRORS = (SlackApiError, SlackClientError, aiohttp.ClientError, asyncio.TimeoutError)
 
 
-def build_client(config: SlackConfig, *, token: str | None = None, rate_limit_retries: int = 5,
-                 server_error_retries: int = 2, backoff_s: float = 0.5, timeout_s: int = 30) -> AsyncWebClient:
-    """An AsyncWebClient aimed at `[slack] api_url` that waits out 429s (Retry-After) and retries 5xx."""
+def build_client(config: SlackConfig, *, token: str | None = None, rate_limit_retries: int = 6,
+                 server_error_retries: int = 4, connection_retries: int = 4, backoff_s: float = 0.5,
+                 timeout_s: int = 30) -> AsyncWebClient:
+    """An AsyncWebClient aimed at `[slack] api_url` that waits out 429s (Retry-After) and retries 500/503 and
+    dropped connections with exponential backoff (slack_sdk's RetryHandlers; they share one attempt count)."""
     backoff = BackoffRetryIntervalCalculator(backoff_factor=backoff_s)
     base_url = config.api_url if config.api_url.endswith("/") else config.api_url + "/"
     return AsyncWebClient(
@@ -37,11 +43,34 @@ def build_client(config: SlackConfig, *, token: str | None = None, rate_limit_re
         base_url=base_url,
         timeout=timeout_s,
         retry_handlers=[
-            AsyncConnectionErrorRetryHandler(max_retry_count=2, interval_calculator=backoff),
+            AsyncConnectionErrorRetryHandler(max_retry_count=connection_retries, interval_calculator=backoff),
             AsyncRateLimitErrorRetryHandler(max_retry_count=rate_limit_retries),
             AsyncServerErrorRetryHandler(max_retry_count=server_error_retries, interval_calculator=backoff),
         ],
     )
+
+
+def _posting_client(client: AsyncWebClient) -> AsyncWebClient:
+    """The same client, retrying only 429s: a 5xx or a reset may come after Slack posted the message, so a
+    marked post is retried by SlackChat, which looks it up first."""
+    only_429 = [h for h in client.retry_handlers if isinstance(h, AsyncRateLimitErrorRetryHandler)]
+    return AsyncWebClient(token=client.token, base_url=client.base_url, timeout=client.timeout,
+                          session=client.session, headers=client.headers, retry_handlers=only_429)
+
+
+def _backoff_of(client: AsyncWebClient) -> float:
+    """The client's backoff factor, so SlackChat's own retries pace like the client's."""
+    for h in client.retry_handlers:
+        if isinstance(getattr(h, "interval_calculator", None), BackoffRetryIntervalCalculator):
+            return h.interval_calculator.backoff_factor  # type: ignore[attr-defined]
+    return 0.5
+
+
+def transient(e: BaseException) -> bool:
+    """A failure worth another attempt: Slack 5xx, a dropped or refused connection, a timeout."""
+    if isinstance(e, SlackApiError):
+        return getattr(e.response, "status_code", 0) >= 500
+    return isinstance(e, aiohttp.ClientConnectionError | asyncio.TimeoutError)
 
 
 def describe(e: BaseException) -> str:
@@ -54,38 +83,80 @@ def describe(e: BaseException) -> str:
 
 
 class SlackChat:
-    """The Chat port on Slack: posts rendered Block Kit, returns every message ts, raises when Slack fails."""
+    """The Chat port on Slack: posts rendered Block Kit, returns every message ts, raises when Slack fails.
+
+    Marked posts carry their PostMark as message metadata (bot.platforms.slack.marks): `find` reads it back,
+    and a failed attempt is retried only after looking the message up, so a retry never posts twice.
+    """
 
     platform = "slack"
 
-    def __init__(self, client: AsyncWebClient) -> None:
+    def __init__(self, client: AsyncWebClient, *, attempts: int = 4) -> None:
         self.client = client
+        self._poster = _posting_client(client)
+        self.attempts = attempts
+        self.retry_s = _backoff_of(client)
 
-    async def post(self, channel: str, message: Message) -> list[str]:
+    async def post(self, channel: str, message: Message, *, mark: PostMark | None = None,
+                   have: Sequence[str] = ()) -> list[str]:
         """Post to a channel; a long message becomes several posts, all their ts returned in order."""
-        return await self._send(channel, message, thread_ts=None)
+        return await self._send(channel, message, thread_ts=None, mark=mark, have=have)
 
-    async def reply(self, channel: str, parent_id: str, message: Message, *, thread_name: str = "") -> list[str]:
+    async def reply(self, channel: str, parent_id: str, message: Message, *, thread_name: str = "",
+                    mark: PostMark | None = None, have: Sequence[str] = ()) -> list[str]:
         """Post in the thread of `parent_id` (Slack threads have no names)."""
-        return await self._send(channel, message, thread_ts=parent_id)
+        return await self._send(channel, message, thread_ts=parent_id, mark=mark, have=have)
 
-    async def _send(self, channel: str, message: Message, *, thread_ts: str | None) -> list[str]:
-        posted: list[str] = []
+    async def find(self, channel: str, mark: PostMark, *, parent_id: str | None = None,
+                   since: datetime | None = None) -> list[str]:
+        """The ts of the parts of a marked post already in the channel (or the thread of parent_id)."""
         try:
-            for part in render_message(message, votable=True):
-                resp = await self.client.chat_postMessage(
-                    channel=channel, text=part.text, blocks=part.blocks, thread_ts=thread_ts,
-                    unfurl_links=False, unfurl_media=False)
-                posted.append(str(resp["ts"]))
+            return await find_parts(self.client, channel, mark, thread_ts=parent_id, since=since)
         except SLACK_ERRORS as e:
-            await self._withdraw(channel, posted)
+            method = "conversations.replies" if parent_id else "conversations.history"
+            raise UpstreamError("Slack", f"{method} of {channel} failed: {describe(e)}") from e
+
+    async def _send(self, channel: str, message: Message, *, thread_ts: str | None, mark: PostMark | None,
+                    have: Sequence[str]) -> list[str]:
+        parts = render_message(message, votable=True)
+        posted = list(have[: len(parts)])
+        try:
+            for i in range(len(posted), len(parts)):
+                posted.append(await self._post_part(channel, parts[i], thread_ts=thread_ts, mark=mark, part=i,
+                                                    parts=len(parts)))
+            # Resumed after a crash: the chart may have been shared after the parts (the ts of part 0 is its time).
+            shared = message.image is not None and bool(have) and await has_file(
+                self.client, channel, message.image.filename, thread_ts=thread_ts,
+                since=datetime.fromtimestamp(float(have[0]), UTC))
+        except SLACK_ERRORS as e:
+            if mark is None:
+                await self._withdraw(channel, posted)
+            # A marked post keeps what got out: the next attempt finds it and sends only the rest.
             raise UpstreamError("Slack", f"chat.postMessage to {channel} failed: {describe(e)}") from e
-        if message.image is not None:
+        if message.image is not None and not shared:
             await self.upload(channel, message.image, thread_ts=thread_ts)
         return posted
 
+    async def _post_part(self, channel: str, body: SlackMessage, *, thread_ts: str | None, mark: PostMark | None,
+                         part: int, parts: int) -> str:
+        kwargs: dict[str, Any] = {"channel": channel, "text": body.text, "blocks": body.blocks,
+                                  "thread_ts": thread_ts, "unfurl_links": False, "unfurl_media": False}
+        if mark is None:
+            return str((await self.client.chat_postMessage(**kwargs))["ts"])
+        since = _recently()
+        async for attempt in retrying(service="Slack", what=f"chat.postMessage to {channel}", transient=transient,
+                                      attempts=self.attempts, initial_s=self.retry_s, describe=describe):
+            with attempt:
+                if attempt.retry_state.attempt_number > 1:  # the failed attempt may have reached Slack
+                    found = await find_parts(self.client, channel, mark, thread_ts=thread_ts, since=since)
+                    if len(found) > part:
+                        return found[part]
+                resp = await self._poster.chat_postMessage(**kwargs, metadata=metadata(mark, part, parts))
+                return str(resp["ts"])
+        raise AssertionError("unreachable: retrying() re-raises the last error")
+
     async def _withdraw(self, channel: str, posted: list[str]) -> None:
-        # Half of a split message would be posted again in full on the next run: take it back.
+        # Half of an unmarked split message would be posted again in full: take it back.
         for ts in posted:
             try:
                 await self.client.chat_delete(channel=channel, ts=ts)
@@ -113,6 +184,11 @@ class SlackChat:
         except SLACK_ERRORS as e:
             log.warning("cannot open a direct message with %s: %s", user, describe(e))
             return None
+
+
+def _recently() -> datetime:
+    """Where a search for what this attempt may have posted starts."""
+    return datetime.now(UTC) - timedelta(minutes=1)
 
 
 async def _noop() -> None:

@@ -26,7 +26,8 @@ SCOPES: tuple[tuple[str, str], ...] = (
     ("app_mentions:read", "receive app_mention: @paperbot questions in a paper's thread"),
     ("links:read", "receive link_shared for arxiv.org links"),
     ("links:write", "unfurl an arxiv.org link into the paper's card (chat.unfurl)"),
-    ("channels:history", "read a thread's first message when asked about a paper under a post it has no record of"),
+    ("channels:history", "read a thread's first message when asked about a paper under a post it has no record of; "
+                         "after a crash, find the bot's own posts (message metadata) to record them, not post again"),
     ("groups:history", "the same in private channels"),
 )
 EVENTS = ("reaction_added", "reaction_removed", "app_mention", "link_shared")

@@ -10,7 +10,8 @@ import pytest
 
 from bot.config import Config, DiscordConfig
 from bot.platforms.discord.adapter import DiscordAdapter
-from bot.platforms.discord.chat import check_discord, open_discord_chat
+from bot.platforms.discord.chat import open_discord_chat
+from bot.platforms.discord.checks import check_discord
 from bot.platforms.discord.permissions import invite_url, required_permissions
 from bot.ports import UpstreamError
 from tests.fakes.discord_api import APP_ID, CHANNEL_ID, GUILD_ID, FakeDiscord, Reply

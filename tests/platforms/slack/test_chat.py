@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
-from datetime import date
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
@@ -13,7 +13,7 @@ from bot.core.message import Image, Message, PaperCard, Paragraph, Thread
 from bot.core.models import ListingEntry
 from bot.platforms.slack.chat import check_slack, open_slack_chat
 from bot.platforms.slack.mrkdwn import escape
-from bot.ports import UpstreamError
+from bot.ports import PostMark, UpstreamError
 from handlers.daily import run_daily
 from handlers.publish import publish
 from storage import papers as paper_store
@@ -98,15 +98,17 @@ async def test_rate_limit_is_waited_out_and_nothing_is_lost(env: SlackEnv):
     assert [r["key"] for r in await _posts(env)] == ["parent", *[r.papers[0] for r in thread.replies]]
 
 
-async def test_run_killed_after_three_posts_resumes_with_the_other_seven(env: SlackEnv):
+async def test_slack_down_after_three_posts_fails_the_run_and_the_rerun_posts_the_other_seven(env: SlackEnv):
     thread = digest_thread(make_digest(9))  # parent + 9 replies = 10 messages
     env.api.fail("chat.postMessage", status=500, after=3)  # Slack breaks for good from the 4th post
-    with pytest.raises(UpstreamError, match="Slack"):
-        await publish(thread, team=env.config.teams[0], deps=env.deps)
+    report = await publish(thread, team=env.config.teams[0], deps=env.deps)
+    assert report.failed_platforms == ["slack"] and "HTTP 500" in report.failed[0].detail
     first = env.api.calls_to("chat.postMessage")
     assert len(first) == 3
-    assert len(env.api.calls_to("chat.postMessage", ok_only=False)) == 3 + 3  # one try + two retries
-    assert len(await _posts(env)) == 3
+    assert len(env.api.calls_to("chat.postMessage", ok_only=False)) == 3 + 4  # one try + three retries
+    # Before each retry the thread is read back: had a failed attempt got through, it would not be sent again.
+    assert len(env.api.calls_to("conversations.replies")) == 3
+    assert [r["key"] for r in await _posts(env) if r["message_ids"] != "[]"] == ["parent", *thread.parent.papers[:2]]
 
     env.api.clear_faults()
     report = await publish(thread, team=env.config.teams[0], deps=env.deps)
@@ -120,7 +122,43 @@ async def test_run_killed_after_three_posts_resumes_with_the_other_seven(env: Sl
     assert [r["key"] for r in await _posts(env)] == ["parent", *[r.papers[0] for r in thread.replies]]
 
 
-async def test_failure_inside_a_split_message_takes_back_the_posted_part_and_raises(env: SlackEnv):
+async def test_every_digest_post_carries_its_mark_as_metadata_and_is_found_by_it(env: SlackEnv):
+    thread = digest_thread(make_digest(2))
+    await publish(thread, team=env.config.teams[0], deps=env.deps)
+    calls = env.api.calls_to("chat.postMessage")
+    assert calls[0].body["metadata"] == {"event_type": "paperbot_post", "event_payload": {
+        "team": TEAM, "kind": "daily", "period": thread.period, "key": "parent", "part": 0, "parts": 1}}
+    parent_ts, reply_ts = calls[0].answer["ts"], calls[1].answer["ts"]
+    since = datetime.now(UTC) - timedelta(seconds=5)
+    assert await env.chat.find(CHANNEL, PostMark(TEAM, "daily", thread.period, "parent"), since=since) == [parent_ts]
+    first = PostMark(TEAM, "daily", thread.period, thread.replies[0].key)
+    assert await env.chat.find(CHANNEL, first, parent_id=parent_ts) == [reply_ts]
+    assert await env.chat.find(CHANNEL, PostMark(TEAM, "daily", "2026-01-26", "parent")) == []
+    history = env.api.calls_to("conversations.history")[0].body
+    assert history["include_all_metadata"] in ("1", "true")
+    assert float(history["oldest"]) == pytest.approx((since - timedelta(minutes=2)).timestamp())  # clock slack
+
+
+@pytest.mark.parametrize("fault", [{"status": 500}, {"reset": True}], ids=["three-500s", "three-resets"])
+async def test_three_failures_in_a_row_are_retried_and_the_message_is_posted_once(env: SlackEnv, fault: dict):
+    env.api.fail("chat.postMessage", times=3, **fault)
+    mark = PostMark(TEAM, "daily", "2026-01-27", "parent")
+    ids = await env.chat.post(CHANNEL, Message.text("hello", ephemeral=False), mark=mark)
+    stored = env.api.channel_messages(CHANNEL)
+    assert [m["ts"] for m in stored] == ids and len(env.api.calls_to("chat.postMessage", ok_only=False)) == 4
+
+
+async def test_an_answer_lost_after_slack_posted_is_found_and_not_posted_again(env: SlackEnv):
+    env.api.fail("chat.postMessage", reset=True, accept=True, times=1)  # Slack posts it; the answer is lost
+    mark = PostMark(TEAM, "daily", "2026-01-27", "parent")
+    ids = await env.chat.post(CHANNEL, Message.text("hello", ephemeral=False), mark=mark)
+    stored = env.api.channel_messages(CHANNEL)
+    assert len(stored) == 1 and ids == [stored[0]["ts"]]
+    assert len(env.api.calls_to("chat.postMessage", ok_only=False)) == 1  # looked up, not sent again
+    assert len(env.api.calls_to("conversations.history")) == 1
+
+
+async def test_failure_inside_an_unmarked_split_message_takes_back_the_posted_part_and_raises(env: SlackEnv):
     parent = digest_thread(make_digest(40, size=40)).parent
     env.api.fail("chat.postMessage", status=500, after=1)
     with pytest.raises(UpstreamError):
@@ -141,7 +179,7 @@ async def test_image_is_uploaded_to_the_thread(env: SlackEnv):
     assert env.api.calls_to("upload")[0].body == {"bytes": len(PNG), "data": PNG}
     done = env.api.calls_to("files.completeUploadExternal")[0].body
     assert (done["channel_id"], done["thread_ts"]) == (CHANNEL, "1503435957.000001")
-    assert done["files"][0]["id"] == "F0CHART"
+    assert done["files"][0]["id"] == "F0CHART0"
 
 
 async def test_failed_upload_posts_without_the_image_and_logs(env: SlackEnv, caplog: pytest.LogCaptureFixture):
