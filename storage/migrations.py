@@ -317,6 +317,8 @@ def m011_vote_reactions(db: Database) -> None:
     reactions), so every vote query reads it as before. Votes recorded before this table existed
     become one "legacy" reaction each, so they neither vanish nor double.
     """
+    if "vote_reactions" in db.table_names():  # a store that ran the branch's m007_vote_reactions has it already
+        return
     db.execute(
         """CREATE TABLE vote_reactions (
             platform TEXT NOT NULL,

@@ -57,6 +57,25 @@ def test_a_store_of_the_posts_branch_upgrades_in_migration_order(tmp_path: Path)
     d.close()
 
 
+def test_a_store_of_the_reliability_branch_upgrades_in_migration_order(tmp_path: Path) -> None:
+    # wip/reliab named its vote migration m007_vote_reactions before main's m007/m008/m009 existed: such a
+    # store gets main's tables, and m011 (the same table, renamed) neither fails nor doubles the legacy votes.
+    open_db(tmp_path / "r.db").close()
+    with sqlite3.connect(tmp_path / "r.db") as conn:
+        conn.executescript("""DROP TABLE paper_messages; DROP TABLE thread_questions; DROP TABLE team_examples;
+            DELETE FROM _sqlite_migrations WHERE name IN ('m007_paper_threads', 'm008_team_examples');
+            UPDATE _sqlite_migrations SET name = 'm007_vote_reactions' WHERE name = 'm011_vote_reactions';
+            INSERT INTO votes VALUES ('t', '2601.00001', 'slack', 'U1', 1, '2026-01-01');
+            INSERT INTO vote_reactions VALUES ('slack', '', 'U1', 'legacy', 0, 't', '2601.00001', 1, '2026-01-01');""")
+    conn.close()
+    d = open_db(tmp_path / "r.db")
+    assert {"paper_messages", "thread_questions", "team_examples"} <= set(d.table_names())
+    assert d.execute("SELECT count(*) FROM vote_reactions").fetchone()[0] == 1
+    assert [r["name"] for r in d.query("SELECT name FROM _sqlite_migrations ORDER BY id")][-3:] == [
+        "m007_paper_threads", "m008_team_examples", "m011_vote_reactions"]
+    d.close()
+
+
 def test_search_phrases_and_authors(db) -> None:
     found, total = paper_store.search(db, '"mixture of experts"')
     assert total >= 1 and all("mixture" in (p.title + p.abstract).lower() for p in found)
