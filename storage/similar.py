@@ -15,7 +15,8 @@ from collections.abc import Mapping
 from sqlite_utils import Database
 
 from bot.core.models import Paper
-from bot.core.textfeat import STOPWORDS, fold, paper_terms
+from bot.core.features import STOPWORDS, fold
+from bot.core.features import paper_terms as _terms
 from storage.papers import paper_from_row
 
 _WORD = re.compile(r"[^\W_]+", re.UNICODE)
@@ -54,6 +55,11 @@ def salient_words(db: Database, paper: Paper, *, k: int = 12) -> list[str]:
             continue
         scored.append(((1 + math.log(c)) * math.log(n / d), w))
     return [w for _, w in sorted(scored, key=lambda x: (-x[0], x[1]))[:k]]
+
+
+def paper_terms(paper: Paper) -> Counter[str]:
+    """A paper's term counts."""
+    return Counter(_terms(paper))
 
 
 def _vector(counts: Mapping[str, int], idf: Mapping[str, float]) -> dict[str, float]:
