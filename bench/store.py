@@ -4,7 +4,7 @@
         --scored /work/shared/bench/scored_2025.jsonl.gz [--papers 250000] [--db PATH] [--repeat N] [--json]
 
 Builds the store once through the real storage functions (cached at --db; --rebuild forces it), then
-reports the ingest rate, the database size, p50/p95/max of /papers week, /papers search, vote
+reports the ingest rate, the database size, p50/p95/max of /papers week, /papers search, /papers like, vote
 recording, /papers stats week|month|all and the daily run's digest query, and the peak RSS of the
 bot process idle and during a daily run (arXiv and the LLM replayed from 127.0.0.1). See bench/README.md.
 """
@@ -114,6 +114,7 @@ async def latencies(store: Store, config: Config, key: ScoreKey, *, end: date, n
                                                [team, end.isoformat()])]
     out = [await measure.papers_week(deps, team=team, n=n),
            await measure.papers_search(deps, team=team, n=n),
+           *([await measure.papers_like(deps, team=team, n=n)] if measure.commands_ready() else []),
            await measure.vote_recording(deps, team=team, paper_ids=pick_ids, n=n)]
     if measure.commands_ready():
         out += [await measure.papers_stats(deps, team=team, span=span, n=n) for span in ("week", "month", "all")]
@@ -157,7 +158,7 @@ def report(summary: dict) -> str:
             lines.append(f"{r['name']:<40}{r['peak_mb']:>12.1f}{r['wall_s']:>8.1f}  {r['detail']}")
     lines.append("")
     for t in summary["latency"]:
-        if t["name"] == "/papers week" or t["name"].startswith("/papers stats"):
+        if t["name"] in ("/papers week", "/papers search", "/papers like") or t["name"].startswith("/papers stats"):
             lines.append(f"{t['name']} p95 {t['p95_ms']:.1f} ms: {'under' if t['p95_ms'] < 50 else 'OVER'} the 50 ms "
                          "target")
     return "\n".join(lines)
