@@ -11,6 +11,7 @@ from typing import Any
 from sqlite_utils import Database
 
 from bot.core.models import ListingEntry, Paper
+from storage import vectors
 from storage.db import utcnow
 
 
@@ -44,11 +45,14 @@ def paper_from_row(r: dict[str, Any]) -> Paper:
 
 
 def upsert_papers(db: Database, papers: Iterable[Paper]) -> int:
-    """Insert or update papers (keeps any cached full text); returns how many were written."""
+    """Insert or update papers (keeps any cached full text) with their term rows; returns how many were written."""
+    papers = list(papers)
     rows = [_row(p) for p in papers]
     if rows:
         with db.atomic():
+            stale = vectors.needing_rows(db, papers)  # before the upsert: new papers, or their text changed
             db["papers"].upsert_all(rows, pk="arxiv_id", batch_size=500)
+            vectors.vectorise(db, stale)  # each paper's term row, computed once
     return len(rows)
 
 
@@ -56,6 +60,20 @@ def get_paper(db: Database, arxiv_id: str) -> Paper | None:
     """One paper by id, or None."""
     rows = list(db.query("SELECT * FROM papers WHERE arxiv_id = ?", [arxiv_id]))
     return paper_from_row(rows[0]) if rows else None
+
+
+_PAPER_COLUMNS = "arxiv_id, title, abstract, authors, categories, published, version, arxiv_comment"
+
+
+def get_papers(db: Database, ids: Sequence[str]) -> dict[str, Paper]:
+    """The stored papers among `ids`, by id (without reading their cached full text)."""
+    found: dict[str, Paper] = {}
+    for i in range(0, len(ids), 500):
+        chunk = list(ids[i : i + 500])
+        marks = ",".join("?" * len(chunk))
+        sql = f"SELECT {_PAPER_COLUMNS} FROM papers WHERE arxiv_id IN ({marks})"  # noqa: S608 - constant, "?" marks
+        found.update((r["arxiv_id"], paper_from_row(r)) for r in db.query(sql, chunk))
+    return found
 
 
 def titles_by_id_prefix(db: Database, prefix: str, *, limit: int = 25) -> list[tuple[str, str]]:

@@ -32,7 +32,7 @@ def _one_paper_word(args: Args, what: str) -> str:
 
 @papers.sub("like", args="<arxiv id>", help="the stored papers most similar to a paper")
 async def like(req: Request, deps: Deps, args: Args) -> Message:
-    """like <id>: the stored papers most similar to one (FTS pool, TF-IDF rerank)."""
+    """like <id>: the stored papers most similar to one (stored term rows: inverted index, TF-IDF cosine)."""
     paper, _ = await resolve_paper(deps, _one_paper_word(args, "compare with"))
     found = await deps.store.call(similar.similar_papers, paper, limit=50)
     page = checked_page(args.page, len(found))
