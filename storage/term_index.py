@@ -22,7 +22,7 @@ from bot.core.similarity import DocFreqs, tfidf, top_columns
 
 CHUNK = 1024  # columns per term_df row: one 4 KB BLOB, a page of SQLite
 POSTED = 24  # columns of each row in the inverted index
-_cache: dict[int, DocFreqs] = {}  # generation -> its document frequencies (generations are random)
+_cache: dict[int, DocFreqs] = {}  # the latest generation read -> its document frequencies (generations are random)
 
 
 def doc_freqs(db: Database) -> DocFreqs:
@@ -35,30 +35,39 @@ def doc_freqs(db: Database) -> DocFreqs:
     for chunk, blob in db.execute("SELECT chunk, counts FROM term_df"):
         df[chunk * CHUNK:(chunk + 1) * CHUNK] = np.frombuffer(blob, dtype="<i4")
     freqs = DocFreqs(int(docs), df)
-    if len(_cache) >= 4:
-        _cache.pop(next(iter(_cache)))
+    _cache.clear()  # one store per process: an older generation is only memory (8 MB with its idf)
     _cache[generation] = freqs
     return freqs
 
 
-def presence(rows: sparse.csr_matrix) -> np.ndarray:
-    """How many of these rows have each column (int64, N_FEATURES long)."""
-    return np.bincount(rows.indices, minlength=N_FEATURES).astype(np.int64)
+def column_delta(added: sparse.csr_matrix, removed: sparse.csr_matrix | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """(columns, change of their document frequency) when rows `added` replace rows `removed`; no zeros."""
+    cols = added.indices if removed is None else np.concatenate([added.indices, removed.indices])
+    sign = np.ones(len(added.indices), dtype=np.int32)
+    if removed is not None:
+        sign = np.concatenate([sign, -np.ones(len(removed.indices), dtype=np.int32)])
+    uniq, inverse = np.unique(cols, return_inverse=True)  # sparse: no 2**20-long arrays on the write path
+    change = np.bincount(inverse, weights=sign, minlength=len(uniq)).astype(np.int32)
+    keep = change != 0
+    return uniq[keep], change[keep]
 
 
-def add_counts(db: Database, delta: np.ndarray, docs: int) -> None:
-    """Add `delta` to the document frequencies and `docs` to the number of rows; a new generation."""
-    touched = np.flatnonzero(np.add.reduceat(np.abs(delta), np.arange(0, N_FEATURES, CHUNK)))
-    if len(touched):
+def add_counts(db: Database, cols: np.ndarray, change: np.ndarray, docs: int) -> None:
+    """Add `change` to the document frequencies of `cols` (sorted) and `docs` to the number of rows."""
+    chunk_of = cols // CHUNK
+    starts = np.flatnonzero(np.diff(chunk_of, prepend=-1))  # cols are sorted: each chunk's run starts here
+    touched = [int(c) for c in chunk_of[starts]]
+    if touched:
         marks = ",".join("?" * len(touched))
         old = dict(db.execute(f"SELECT chunk, counts FROM term_df WHERE chunk IN ({marks})",  # noqa: S608 - "?" marks
-                              [int(c) for c in touched]).fetchall())
+                              touched).fetchall())
         rows = []
-        for c in touched:
-            cur = np.frombuffer(old[c], dtype="<i4") if c in old else np.zeros(CHUNK, dtype="<i4")
-            new = (cur + delta[c * CHUNK:(c + 1) * CHUNK]).astype("<i4")
-            rows.append((int(c), new.tobytes()))
+        for c, at, ch in zip(touched, np.split(cols % CHUNK, starts[1:]), np.split(change, starts[1:]), strict=True):
+            cur = np.frombuffer(old[c], dtype="<i4").copy() if c in old else np.zeros(CHUNK, dtype="<i4")
+            cur[at] += ch  # each column once per call: column_delta's output
+            rows.append((c, cur.tobytes()))
         db.conn.executemany("INSERT OR REPLACE INTO term_df (chunk, counts) VALUES (?, ?)", rows)
+    # A new generation: readers holding the old vector reload it.
     db.execute("UPDATE term_df_meta SET docs = docs + ?, generation = ? WHERE id = 1",
                [docs, secrets.randbits(62) + 1])
 

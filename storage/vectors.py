@@ -82,17 +82,15 @@ def save_rows(db: Database, ids: Sequence[str], rows: sparse.csr_matrix) -> None
     with db.atomic():
         old = {a: (v, b) for v, a, b in _select(db, "SELECT id, arxiv_id, row FROM paper_vectors "
                                                     "WHERE arxiv_id IN ({})", ids)}
-        delta = term_index.presence(rows)
-        if old:
-            before = decode([b for _, b in old.values()])
-            delta -= term_index.presence(before)
+        before = decode([b for _, b in old.values()]) if old else None
+        if before is not None:
             for i, (vec, _) in enumerate(old.values()):
                 term_index.unpost(db, vec, before.indices[before.indptr[i]:before.indptr[i + 1]])
         blobs = [encode(rows.indices[rows.indptr[i]:rows.indptr[i + 1]], rows.data[rows.indptr[i]:rows.indptr[i + 1]])
                  for i in range(len(ids))]
         db.conn.executemany("INSERT INTO paper_vectors (arxiv_id, row) VALUES (?, ?) "
                             "ON CONFLICT (arxiv_id) DO UPDATE SET row = excluded.row", list(zip(ids, blobs, strict=True)))
-        term_index.add_counts(db, delta, docs=len(set(ids) - set(old)))
+        term_index.add_counts(db, *term_index.column_delta(rows, before), docs=len(set(ids) - set(old)))
         vec_of = dict((a, v) for v, a in _select(db, "SELECT id, arxiv_id FROM paper_vectors WHERE arxiv_id IN ({})", ids))
         term_index.post(db, [vec_of[a] for a in ids], rows, term_index.doc_freqs(db))
 
