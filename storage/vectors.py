@@ -143,6 +143,8 @@ def fill_missing(db: Database, *, limit: int = 500, below: int | None = None) ->
     The second value is None once no paper is left; passing it back skips the papers already looked
     at, so upgrading a whole store reads each paper once.
     """
+    if below is None and missing_count(db) == 0:
+        return 0, None
     found = db.execute("SELECT p.rowid, p.arxiv_id, p.title, p.abstract FROM papers p WHERE p.rowid < ? AND NOT EXISTS "
                        "(SELECT 1 FROM paper_vectors v WHERE v.arxiv_id = p.arxiv_id) ORDER BY p.rowid DESC LIMIT ?",
                        [below if below is not None else 2**63 - 1, limit]).fetchall()
@@ -151,6 +153,6 @@ def fill_missing(db: Database, *, limit: int = 500, below: int | None = None) ->
 
 
 def missing_count(db: Database) -> int:
-    """How many stored papers have no row yet."""
-    return db.execute("SELECT count(*) FROM papers p WHERE NOT EXISTS "
-                      "(SELECT 1 FROM paper_vectors v WHERE v.arxiv_id = p.arxiv_id)").fetchone()[0]
+    """How many stored papers have no row yet (papers are never deleted, and every row is a stored paper's)."""
+    docs = db.execute("SELECT docs FROM term_df_meta WHERE id = 1").fetchone()[0]
+    return db.execute("SELECT count(*) FROM papers").fetchone()[0] - docs
