@@ -74,9 +74,11 @@ def _select(db: Database, sql: str, keys: Sequence) -> list[tuple]:
 
 
 def save_rows(db: Database, ids: Sequence[str], rows: sparse.csr_matrix) -> None:
-    """Store (or replace) the rows of these papers; document frequencies and the index follow."""
+    """Store (or replace) the rows of these papers (distinct ids); document frequencies and the index follow."""
     if not len(ids):
         return
+    if len(set(ids)) != len(ids):  # a paper counted twice would skew its columns' document frequencies
+        raise ValueError("save_rows needs distinct paper ids")
     rows = rows.tocsr().astype(np.float32)
     rows.sort_indices()
     with db.atomic():

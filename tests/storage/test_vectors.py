@@ -9,6 +9,8 @@ from datetime import date
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from sqlite_utils import Database
 
 from bot.core.features import N_FEATURES, paper_rows
@@ -52,6 +54,25 @@ def test_rows_round_trip_exactly_and_compactly(db: Database, seeds: list[Paper])
     assert (got != rows[::-1]).nnz == 0
     bytes_per_paper = db.execute("SELECT avg(length(row)) FROM paper_vectors").fetchone()[0]
     assert bytes_per_paper < 4 * rows.nnz / len(seeds)  # less than an int32 column id per term alone
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.tuples(st.integers(0, N_FEATURES - 1), st.integers(1, 255)), max_size=400,
+                unique_by=lambda t: t[0]))
+def test_any_row_round_trips(entries: list[tuple[int, int]]) -> None:
+    entries.sort()
+    cols = np.array([c for c, _ in entries], dtype=np.int32)
+    counts = np.array([n for _, n in entries], dtype=np.float32)
+    got = vectors.decode([vectors.encode(cols, counts)] * 2)  # twice: rows must not run into each other
+    assert got.shape == (2, N_FEATURES)
+    for i in range(2):
+        assert got[i].indices.tolist() == cols.tolist() and got[i].data.tolist() == counts.tolist()
+
+
+def test_rows_of_one_paper_twice_are_refused(db: Database, seeds: list[Paper]) -> None:
+    with pytest.raises(ValueError, match="distinct"):
+        vectors.save_rows(db, [seeds[0].arxiv_id] * 2, paper_rows([seeds[0]] * 2))
+    assert term_index.doc_freqs(db).docs == 0
 
 
 def test_an_empty_paper_and_a_very_repeated_word(db: Database) -> None:
