@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+import sqlite3
 import sys
 import time
 from dataclasses import dataclass
@@ -13,7 +14,7 @@ from sqlite_utils import Database
 
 from bot.core.models import Digest, LLMUsage, Paper, Pick
 from bot.ports import CallRecord
-from storage import digests, jobs, scores, votes
+from storage import digests, jobs, scores, vectors, votes
 from storage import papers as paper_store
 from storage.scores import ScoreKey
 
@@ -32,7 +33,7 @@ class IngestStats:
     scores: int = 0
     picks: int = 0
     votes: int = 0
-    listing_s: float = 0.0  # time inside save_listing (papers + FTS + listings)
+    listing_s: float = 0.0  # time inside save_listing (papers + FTS + term rows + listings)
     scores_s: float = 0.0
     digests_s: float = 0.0
     votes_s: float = 0.0
@@ -48,6 +49,32 @@ def db_size_mb(path: str | Path) -> float:
     """Size on disk of the database, its WAL and shared-memory file, in MB."""
     p = Path(path)
     return sum(f.stat().st_size for f in (p, Path(f"{p}-wal"), Path(f"{p}-shm")) if f.exists()) / 1e6
+
+
+def fill_rows(db: Database, *, batch: int = 250) -> dict:
+    """Vectorise the papers of a store cached before term rows existed, in the batches `paperbot run` uses."""
+    t0, done, below = time.perf_counter(), 0, None
+    while True:
+        n, below = vectors.fill_missing(db, limit=batch, below=below)
+        done += n
+        if below is None:
+            break
+    s = time.perf_counter() - t0
+    return {"papers": done, "s": round(s, 1), "papers_per_s": round(done / s) if done else 0}
+
+
+def row_sizes(db: Database) -> dict:
+    """Bytes per paper of the term rows (BLOBs alone, and with their tables and index, from dbstat)."""
+    n, blob = db.execute("SELECT count(*), coalesce(sum(length(row)), 0) FROM paper_vectors").fetchone()
+    out = {"rows": n, "blob_bytes_per_paper": round(blob / n) if n else 0}
+    try:
+        sizes = dict(db.execute("SELECT name, sum(pgsize) FROM dbstat WHERE name IN ('paper_vectors', "
+                                "'sqlite_autoindex_paper_vectors_1', 'term_postings', 'term_df') GROUP BY name"))
+    except sqlite3.OperationalError:  # SQLite built without dbstat: the BLOB sizes only
+        return out
+    out["table_mb"] = {k: round(v / 1e6, 1) for k, v in sizes.items()}
+    out["bytes_per_paper"] = round(sum(sizes.values()) / n) if n else 0
+    return out
 
 
 def _calls(n_papers: int, model: str) -> list[CallRecord]:

@@ -11,6 +11,8 @@ from datetime import time as dtime
 from importlib import import_module
 from pathlib import Path
 
+from sqlite_utils import Database
+
 import handlers
 from bot.core.message import Message
 from bot.core.models import Request
@@ -176,6 +178,51 @@ async def papers_search(deps: Deps, *, team: str, n: int, queries: tuple[str, ..
         t.samples.append(ms)
         per_query.setdefault(q, []).append(ms)
     t.per_input = {q: round(sorted(xs)[len(xs) // 2], 2) for q, xs in per_query.items()}
+    worst = max(t.per_input, key=t.per_input.__getitem__)
+    t.slowest = f"{worst} (median {t.per_input[worst]:.0f} ms)"
+    return t
+
+
+def like_ids(db: Database, *, per_kind: int = 5) -> list[str]:
+    """Papers to run `/papers like` on: real and synthetic, each with short, median and long abstracts."""
+    out: list[str] = []
+    for synthetic in (False, True):
+        rows = db.execute("SELECT arxiv_id, length(abstract) FROM papers WHERE (arxiv_id >= '9') = ? "
+                          "AND rowid % 97 = 0 ORDER BY length(abstract), arxiv_id", [synthetic]).fetchall()
+        if not rows:
+            continue
+        for q in (0.02, 0.5, 0.98):  # shortest, median and longest abstracts of an even sample
+            start = max(0, min(len(rows) - per_kind, int(q * len(rows)) - per_kind // 2))
+            out += [r[0] for r in rows[start:start + per_kind]]
+    return list(dict.fromkeys(out))
+
+
+async def papers_like(deps: Deps, *, team: str, n: int) -> Timing:
+    """`/papers like <id>` through BotService over a varied set of papers, each run the same number of times."""
+    from handlers.service import BotService
+
+    service = BotService(deps)
+    ids = await deps.store.call(like_ids)
+    per_id: dict[str, list[float]] = {}
+
+    async def one(pid: str) -> None:
+        req = Request(platform="slack", team=team, channel="CBENCH", user="U0BENCH00", text=f"like {pid}",
+                      command="papers")
+        msg = _check(await service.run_command(req), f"/papers like {pid}")
+        if not msg.papers:
+            raise RuntimeError(f"/papers like {pid} found no similar paper")
+
+    t = Timing("/papers like", f"BotService.run_command, {len(ids)} papers")
+    for pid in ids:  # warm each once, as for search
+        await one(pid)
+    for i in range(n):
+        pid = ids[i % len(ids)]
+        t0 = time.perf_counter()
+        await one(pid)
+        ms = (time.perf_counter() - t0) * 1000
+        t.samples.append(ms)
+        per_id.setdefault(pid, []).append(ms)
+    t.per_input = {pid: round(sorted(xs)[len(xs) // 2], 2) for pid, xs in per_id.items()}
     worst = max(t.per_input, key=t.per_input.__getitem__)
     t.slowest = f"{worst} (median {t.per_input[worst]:.0f} ms)"
     return t

@@ -34,7 +34,7 @@ from handlers.deps import Deps, SystemClock
 from handlers.first_start import Progress, first_start
 from handlers.publish import log_failures
 from handlers.service import BotService
-from storage import jobs, maintenance
+from storage import jobs, maintenance, vectors
 from storage.db import Store
 
 log = logging.getLogger("paperbot.app")
@@ -140,6 +140,20 @@ async def start_up(config: Config, deps: Deps, *, progress: Progress | None = No
     await catch_up(config, deps)
 
 
+async def fill_rows(deps: Deps, *, batch: int = 250, pause_s: float = 0.05) -> int:
+    """Vectorise, a batch at a time, the stored papers with no term row (a store from before rows existed)."""
+    done, below = 0, None
+    while True:
+        n, below = await deps.store.call(vectors.fill_missing, limit=batch, below=below)
+        done += n
+        if below is None:
+            break
+        await asyncio.sleep(pause_s)  # ~0.2 s batches: commands waiting for the DB thread go in between
+    if done:
+        log.info("stored the term rows of %d papers that had none", done)
+    return done
+
+
 async def run_bot(config: Config, *, console: bool | None = None, stop: asyncio.Event | None = None,
                   registry: PlatformRegistry = PLATFORMS) -> None:
     """`paperbot run`: platforms + scheduler in one loop until Ctrl-C / SIGTERM (or `stop` is set)."""
@@ -173,6 +187,7 @@ async def run_bot(config: Config, *, console: bool | None = None, stop: asyncio.
             with contextlib.suppress(NotImplementedError):
                 loop.add_signal_handler(sig, stop.set)
         tasks.append(asyncio.create_task(start_up(config, deps)))
+        tasks.append(asyncio.create_task(fill_rows(deps)))
         if use_console:
             tasks.append(asyncio.create_task(_console_then_stop(service, stop)))
         health.phase = "running"

@@ -92,5 +92,5 @@ class BotService:
             return []
         if text[:4].isdigit():
             return await self.deps.store.call(paper_store.titles_by_id_prefix, text, limit=limit)
-        found, _ = await self.deps.store.call(paper_store.search, text, limit=limit)
-        return [(p.arxiv_id, p.title) for p in found]
+        found = await self.deps.store.call(paper_store.search, text, limit=limit)
+        return [(p.arxiv_id, p.title) for p in found.papers]

@@ -79,10 +79,11 @@ def picks_of_papers(db: Database, team: str, ids: list[str]) -> dict[str, list[d
         chunk = list(ids[i : i + 500])
         marks = ",".join("?" * len(chunk))
         rows = db.query(
-            # Only "?" marks are formatted in: every value is a parameter.
-            _PICK_ROWS + f" WHERE k.team = ? AND k.arxiv_id IN ({marks}) ORDER BY k.day DESC",
+            # Only "?" marks are formatted in: every value is a parameter. Sorted here, not by SQL: an
+            # ORDER BY day makes SQLite walk all the team's picks by (team, day) instead of picks_team_paper.
+            _PICK_ROWS + f" WHERE k.team = ? AND k.arxiv_id IN ({marks})",
             [team, *chunk],
         )
-        for r in rows:
+        for r in sorted(rows, key=lambda r: r["day"], reverse=True):
             out.setdefault(r["arxiv_id"], []).append(r)
     return out

@@ -12,7 +12,7 @@ from bot.core.export import PickEntry
 from bot.core.models import Paper
 from storage import criteria as criteria_store
 from storage.digests import picks_between, row_to_pick
-from storage.papers import paper_from_row
+from storage.papers import get_papers
 
 
 @dataclass
@@ -41,12 +41,7 @@ def gather(db: Database, teams: list[str], *, start: date = date.min, end: date 
              "change": v.change, "hash": v.hash, "criteria": v.criteria.to_dict()}
             for v in criteria_store.history(db, team)
         ]
-    missing = sorted({v["arxiv_id"] for v in data.votes} - by_id.keys())
-    for i in range(0, len(missing), 500):
-        chunk = missing[i:i + 500]
-        marks = ",".join("?" * len(chunk))
-        for r in db.query(f"SELECT * FROM papers WHERE arxiv_id IN ({marks})", chunk):  # noqa: S608 - only marks
-            by_id[r["arxiv_id"]] = paper_from_row(r)
+    by_id.update(get_papers(db, sorted({v["arxiv_id"] for v in data.votes} - by_id.keys())))
     data.papers = list(by_id.values())
     return data
 

@@ -9,13 +9,14 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from bot.__main__ import main
-from bot.app import build_deps, catch_up
+from bot.app import build_deps, catch_up, fill_rows
 from bot.core.models import ListingEntry, Paper
 from bot.platforms.registry import ChatPlatform
 from handlers.daily import run_daily
-from storage import jobs, posts
+from storage import jobs, posts, vectors
 from storage import papers as paper_store
 from tests.fakes.arxiv_server import ArxivServer, render_rss
+from tests.handlers.seeding import cards, reply
 from tests.support import FakeChat, make_config
 
 FIX = Path(__file__).resolve().parent / "fixtures"
@@ -47,6 +48,25 @@ async def test_catch_up_posts_a_missed_digest_once(tmp_path: Path, arxiv_server:
         assert await catch_up(config, deps, now=before_time) == []  # not due yet
         last = await deps.store.call(jobs.last_job, "daily", team="foundations")
         assert last["status"] == "ok"
+    finally:
+        deps.store.close()
+
+
+async def test_a_store_from_before_term_rows_gets_them_in_the_background(tmp_path: Path) -> None:
+    deps = build_deps(make_config(tmp_path))
+    papers = _papers(74)
+    # What paperbot wrote before rows existed: papers only.
+    deps.store.sync(lambda db: db["papers"].insert_all(
+        {"arxiv_id": p.arxiv_id, "title": p.title, "abstract": p.abstract, "authors": json.dumps(p.authors),
+         "stored_at": "2026-01-27T00:00:00+00:00"} for p in papers))
+    try:
+        before = await reply(deps, "/papers like 2601.18089")
+        assert "No stored paper shares enough words with this one." in before.fallback
+        assert await fill_rows(deps, batch=16, pause_s=0) == 73  # the paper asked about got its row then
+        assert await deps.store.call(vectors.missing_count) == 0
+        after = cards(await reply(deps, "/papers like 2601.18089"))
+        assert after[0].arxiv_id == "2601.17111"  # Least-Loaded Expert Parallelism
+        assert await fill_rows(deps) == 0
     finally:
         deps.store.close()
 

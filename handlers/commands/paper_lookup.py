@@ -32,7 +32,7 @@ def _one_paper_word(args: Args, what: str) -> str:
 
 @papers.sub("like", args="<arxiv id>", help="the stored papers most similar to a paper")
 async def like(req: Request, deps: Deps, args: Args) -> Message:
-    """like <id>: the stored papers most similar to one (FTS pool, TF-IDF rerank)."""
+    """like <id>: the stored papers most similar to one (stored term rows: inverted index, TF-IDF cosine)."""
     paper, _ = await resolve_paper(deps, _one_paper_word(args, "compare with"))
     found = await deps.store.call(similar.similar_papers, paper, limit=50)
     page = checked_page(args.page, len(found))
@@ -70,14 +70,17 @@ async def search(req: Request, deps: Deps, args: Args) -> Message:
         raise UserError(f"There is nothing to search for in {query[:60]!r}: only punctuation. " + SEARCH_HINT)
     per = 10
     try:
-        found, total = await deps.store.call(paper_store.search, query, limit=per, offset=(args.page - 1) * per)
+        result = await deps.store.call(paper_store.search, query, limit=per, offset=(args.page - 1) * per)
     except sqlite3.OperationalError as e:  # FTS syntax the quoting could not neutralise: never shown raw
         log.info("search %r rejected by FTS: %s", query, e)
         raise UserError(f"That search could not be understood. {SEARCH_HINT}") from None
-    page = checked_page(args.page, total)
+    page = checked_page(args.page, result.total)
     team = deps.team_of(req).name
-    shown = await with_team_scores(deps, team, found)
-    note = f"{total} stored papers match."
+    shown = await with_team_scores(deps, team, result.papers)
+    note = f"{result.total} stored papers match."
+    if result.capped:  # ranking every match of a common word would take seconds on a big store
+        note = (f"More than {result.total:,} stored papers match: the {result.total:,} stored most recently are "
+                "ranked. Add words to narrow it down.")
     if cut:
         note += f" Searched for the first {len(query)} characters only."
     return paper_list(f"Search: {_short(query, 60)}", shown, page=page, command=f"/papers search {query}",

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from bot.core.message import Action, Context, Fields, Header
+from bot.core.models import Paper
 from bot.ports import CallRecord
 from bot.sources.arxiv import ArxivSource
 from storage import papers as paper_store
@@ -189,12 +190,27 @@ async def test_search_phrases_and_author_names(deps) -> None:
 
 async def test_search_pages_and_counts(deps) -> None:
     msg = await reply(deps, "/papers search model")
-    total = deps.store.sync(paper_store.search, "model")[1]
+    total = deps.store.sync(paper_store.search, "model").total
     assert total > 10
     assert f"{total} stored papers match." in msg.blocks[-1].spans[0]
     assert msg.actions == (Action("More", "/papers search model --page 2"),)
     page2 = await reply(deps, "/papers search model --page 2")
     assert cards(page2)[0].rank == 11
+
+
+async def test_search_of_a_word_in_thousands_of_papers_ranks_the_newest_and_says_so(deps) -> None:
+    n = paper_store.RANKED + 50
+    plasma = [Paper(f"2501.{i:05d}", f"Tokamak study {i}", "Tokamak plasma confinement. " * (1 + i % 4))
+              for i in range(n)]
+    deps.store.sync(paper_store.upsert_papers, plasma)  # stored in this order: the first 50 are the oldest
+    msg = await reply(deps, "/papers search tokamak")
+    assert (f"More than {paper_store.RANKED:,} stored papers match: the {paper_store.RANKED:,} stored most "
+            "recently are ranked. Add words to narrow it down.") in await run(deps, "/papers search tokamak")
+    last = await reply(deps, f"/papers search tokamak --page {paper_store.RANKED // 10}")
+    shown = {c.arxiv_id for c in cards(msg) + cards(last)}
+    assert len(shown) == 20 and not shown & {p.arxiv_id for p in plasma[:50]}
+    assert (await run(deps, f"/papers search tokamak --page {paper_store.RANKED // 10 + 1}")).startswith(
+        "There is no page")
 
 
 @pytest.mark.parametrize("words", [

@@ -77,17 +77,41 @@ def test_a_store_of_the_reliability_branch_upgrades_in_migration_order(tmp_path:
 
 
 def test_search_phrases_and_authors(db) -> None:
-    found, total = paper_store.search(db, '"mixture of experts"')
-    assert total >= 1 and all("mixture" in (p.title + p.abstract).lower() for p in found)
-    by_author, _ = paper_store.search(db, "Bengio")
+    found = paper_store.search(db, '"mixture of experts"')
+    assert found.total >= 1 and all("mixture" in (p.title + p.abstract).lower() for p in found.papers)
+    by_author = paper_store.search(db, "Bengio").papers
     assert any("Yoshua Bengio" in p.authors for p in by_author) or by_author == []
+
+
+def _match_ids_newest_first(db, word: str) -> list[str]:
+    return [r[0] for r in db.execute("SELECT p.arxiv_id FROM papers_fts JOIN papers p ON p.rowid = papers_fts.rowid "
+                                     "WHERE papers_fts MATCH ? ORDER BY p.rowid DESC", [word])]
+
+
+def test_search_counts_every_match_up_to_the_cap(db) -> None:
+    matches = _match_ids_newest_first(db, "model")
+    assert len(matches) > 12
+    full = paper_store.search(db, "model", limit=100)
+    assert (full.total, full.capped) == (len(matches), False)
+    assert sorted(p.arxiv_id for p in full.papers) == sorted(matches)
+
+
+def test_search_of_a_common_word_ranks_only_the_newest_matches(db) -> None:
+    matches = _match_ids_newest_first(db, "model")
+    capped = paper_store.search(db, "model", limit=100, ranked=12)
+    assert (capped.total, capped.capped) == (12, True)
+    assert sorted(p.arxiv_id for p in capped.papers) == sorted(matches[:12])
+    full_order = [p.arxiv_id for p in paper_store.search(db, "model", limit=100).papers]
+    assert [p.arxiv_id for p in capped.papers] == [a for a in full_order if a in matches[:12]]  # bm25 order kept
+    exactly = paper_store.search(db, "model", limit=100, ranked=len(matches))
+    assert (exactly.total, exactly.capped) == (len(matches), False)
 
 
 @pytest.mark.parametrize("text", ['"', "*", "OR", "AND NOT", "NEAR(", "ünïcödé 日本語", "x" * 2048,
                                   '"unclosed phrase', "a:b", "col:title", "-", "^", "(((", "C++ OR *"])
 def test_search_never_raises_on_odd_input(db, text: str) -> None:
-    found, total = paper_store.search(db, text)
-    assert isinstance(found, list) and total >= 0
+    found = paper_store.search(db, text)
+    assert isinstance(found.papers, list) and found.total >= 0
 
 
 def test_criteria_versions_keep_history(db) -> None:
