@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -36,6 +37,7 @@ class DailyResult:
     day: date | None
     candidates: tuple[Candidate, ...] = ()  # every candidate's decision (empty without an announcement)
     prefilter: PrefilterStats | None = None
+    ranker_s: float = 0.0  # seconds in the local ranker: the team model's load, ranking, learning, save
 
 
 async def load_listing(deps: Deps, day: date | None) -> tuple[date | None, list[ListingEntry]]:
@@ -88,15 +90,19 @@ async def _run(team: TeamConfig, deps: Deps, *, day: date | None, dry_run: bool)
     ids = [p.arxiv_id for p in candidates]
     cached = await deps.store.call(scores.cached_scores, key, ids) if scorer else {}
     votes = await deps.store.call(vote_store.voted_ids, team.name)
+    t0 = time.perf_counter()
     state = await learning.load_team_state(deps, team.name, criteria)
     pool = await learning.context_rows(deps, the_day, criteria)
+    ranker_s = time.perf_counter() - t0
     # A re-run of a day the model already learned (or an older day) teaches it nothing twice.
     fresh_day = not state.last_day or the_day.isoformat() > state.last_day
     sel = await selection.select(candidates, criteria, scorer=scorer, model=state.model, pool=pool, cached=cached,
                                  votes=votes, learn=fresh_day, gap_days=learning.gap_days(state, the_day),
                                  team=team.name)
+    t0 = time.perf_counter()
     if fresh_day or state.bootstrapped or state.feedback:
         await learning.save_team_state(deps, team.name, state, day=the_day if fresh_day else None)
+    ranker_s += time.perf_counter() - t0 + sel.ranker_s
     fresh = sel.scores_with(selection.STATUS_LLM, selection.STATUS_LOCAL, selection.STATUS_AUTHOR)
     await deps.store.call(scores.save_scores, key, fresh)
     decided = sel.scores_with(selection.STATUS_FILTERED, selection.STATUS_EXCLUDED)
@@ -115,10 +121,10 @@ async def _run(team: TeamConfig, deps: Deps, *, day: date | None, dry_run: bool)
     await deps.store.call(digests.save_digest, digest)
     thread = digest_thread(digest)
     report = None if dry_run else await publish(thread, team=team, deps=deps)
-    return DailyResult(digest, thread, report, the_day, tuple(found), sel.prefilter)
+    return DailyResult(digest, thread, report, the_day, tuple(found), sel.prefilter, ranker_s)
 
 
-def digest_json(d: Digest, candidates: Sequence[Candidate] = ()) -> dict:
+def digest_json(d: Digest, candidates: Sequence[Candidate] = (), *, ranker_s: float | None = None) -> dict:
     """The documented JSON shape of `paperbot daily --format json`."""
     return {
         "date": d.day.isoformat(),
@@ -135,4 +141,5 @@ def digest_json(d: Digest, candidates: Sequence[Candidate] = ()) -> dict:
         ],
         "unscored": list(d.unscored),
         "candidates": [c.as_json() for c in candidates],
+        "timings": {"ranker_s": None if ranker_s is None else round(ranker_s, 3)},
     }

@@ -8,8 +8,11 @@ from __future__ import annotations
 
 import asyncio
 import copy
-from collections.abc import Mapping, Sequence
+import functools
+import time
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import Any, TypeVar
 
 import numpy as np
 from scipy import sparse
@@ -39,6 +42,7 @@ STATUS_EXCLUDED = "excluded"  # an exclude keyword: dropped before any scoring
 STATUS_FILTERED = "filtered"  # decided locally: ranked below where the LLM rounds stopped
 STATUS_LOCAL = "local"  # scored by the local ranker because no LLM is configured
 STATUS_UNSCORED = "unscored"  # sent to the LLM but no valid score came back: retry next run
+T = TypeVar("T")
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,6 +58,7 @@ class Selection:
     scorer: str  # "llm:<model>" or the local ranker's name
     local: Mapping[str, float] = field(default_factory=dict)  # local score of every ranked paper
     learned: int = 0  # verdicts the team model learned from in this run
+    ranker_s: float = 0.0  # seconds in the local ranker (features, ranking, re-ranking, learning)
 
     @property
     def usage(self) -> LLMUsage:
@@ -91,6 +96,15 @@ class _Day:
     status: dict[str, str] = field(default_factory=dict)
     calls: list[CallRecord] = field(default_factory=list)
     unscored: list[str] = field(default_factory=list)
+    ranker_s: float = 0.0  # time spent vectorising, ranking, re-ranking and learning
+
+    async def cpu(self, fn: Callable[..., T], *args: Any) -> T:
+        """Run CPU-bound ranker work off the event loop (the chat adapters stay responsive), timed."""
+        t0 = time.perf_counter()
+        try:
+            return await asyncio.to_thread(fn, *args)
+        finally:
+            self.ranker_s += time.perf_counter() - t0
 
 
 async def select(
@@ -131,8 +145,8 @@ async def select(
             todo.append(p)
     # Vectorising and ranking are CPU-bound: keep the event loop free for the chat adapters. Every
     # paper is ranked (its local score is reported), only the ones still without a score are sent.
-    rows = await asyncio.to_thread(paper_rows, papers) if papers else sparse.csr_matrix((0, 0))
-    ranked_all = await asyncio.to_thread(rank, criteria, papers, rows, model=model, pool=pool) if papers else []
+    rows = await day.cpu(paper_rows, papers) if papers else sparse.csr_matrix((0, 0))
+    ranked_all = await day.cpu(functools.partial(rank, model=model, pool=pool), criteria, papers, rows) if papers else []
     waiting = {p.arxiv_id for p in todo}
     ranked = [r for r in ranked_all if r.arxiv_id in waiting]
     order = {p.arxiv_id: i for i, p in enumerate(papers)}
@@ -153,11 +167,11 @@ async def select(
             stats, learned = await _llm_rounds(day, todo, rows, ranked, order, criteria, scorer=scorer, model=model,
                                                prefilter=prefilter, gap_days=gap_days, learn=learn, team=team)
     if model is not None and rows.shape[0]:
-        model.observe(rows)
+        await day.cpu(model.observe, rows)
     picks = rank_picks(papers, day.scores, criteria, votes=votes or {})
     return Selection(scores=day.scores, status=day.status, unscored=tuple(day.unscored), calls=tuple(day.calls),
                      picks=picks, prefilter=stats, scorer=scorer_name, local={r.arxiv_id: r.score for r in ranked_all},
-                     learned=learned)
+                     learned=learned, ranker_s=day.ranker_s)
 
 
 async def _llm_rounds(day: _Day, todo: list[Paper], rows: sparse.csr_matrix, ranked: list[Ranked],
@@ -165,40 +179,50 @@ async def _llm_rounds(day: _Day, todo: list[Paper], rows: sparse.csr_matrix, ran
                       prefilter: bool, gap_days: int | None, learn: bool, team: str) -> tuple[PrefilterStats, int]:
     """Send the ranking to the LLM from the top, round by round; decide the rest locally."""
     by_id = {p.arxiv_id: p for p in todo}
-    trained = model is not None and model.trained
     n = len(ranked)
-    first = n if not prefilter else policy.first_round(n, digest_size=criteria.digest_size, trained=trained,
-                                                         gap_days=gap_days)
+    mature = model is not None and model.trained and model.positives >= policy.MATURE_POSITIVES
+    chance: dict[str, float] = {}
+    if mature and model is not None:
+        logits = np.array([r.team for r in ranked], dtype=np.float64)
+        chance = dict(zip((r.arxiv_id for r in ranked), policy.pick_chances(
+            logits, positives=model.positives, negatives=model.negatives), strict=True))
+    first = n if not prefilter else policy.first_round(
+        n, digest_size=criteria.digest_size, chances=[chance[r.arxiv_id] for r in ranked] if chance else None,
+        gap_days=gap_days)
     queue = [r.arxiv_id for r in ranked]
     sent: list[str] = []
     batch = queue[:first]
     rounds: list[policy.Round] = []
+    expected = 0.0
     while batch:
         await _score(day, [by_id[i] for i in batch], criteria, scorer, team)
         sent.extend(batch)
         if day.calls and not day.calls[-1].ok:
-            break  # the LLM is down: what is left stays unscored-by-LLM, decided locally this once
+            break  # the LLM is down: what is left is decided locally this once (the unscored are retried)
         tail = batch[-policy.BATCH:]
-        last = policy.Round(len(tail), sum(1 for i in tail if _hit(day.scores.get(i), criteria)))
-        rounds.append(last)
-        rest = [i for i in queue if i not in set(sent)]
+        rounds.append(policy.Round(len(tail), sum(1 for i in tail if _hit(day.scores.get(i), criteria))))
+        done = set(sent)
+        rest = [i for i in queue if i not in done]
         found = sum(1 for i in sent if _hit(day.scores.get(i), criteria))
-        if not prefilter or not policy.go_on(last, found=found, remaining=len(rest), rounds=len(rounds)):
+        expected = policy.expected_missed(
+            found=found, last=rounds[-1], remaining=len(rest),
+            sent_chance=sum(chance[i] for i in sent) if chance else None,
+            unsent_chance=sum(chance[i] for i in rest) if chance else None)
+        if not prefilter or not policy.go_on(expected, found=found, remaining=len(rest), rounds=len(rounds)):
             break
-        queue = sent + await asyncio.to_thread(_rerank, rest, rows, ranked, order, day, sent, criteria, model)
+        queue = sent + await day.cpu(_rerank, rest, rows, ranked, order, day, sent, criteria, model)
         batch = queue[len(sent):len(sent) + policy.BATCH]
-    rest = [r for r in ranked if r.arxiv_id not in set(sent)]
+    done = set(sent)
+    rest_ranked = [r for r in ranked if r.arxiv_id not in done]
     why = f"ranked below where the LLM stopped reading (round {len(rounds)}, picks had thinned out)"
-    for r in rest:
+    for r in rest_ranked:
         day.scores[r.arxiv_id] = prefiltered_score(r, criteria, why=why, name=ranker_name(model))
         day.status[r.arxiv_id] = STATUS_FILTERED
     learned = 0
     if learn and model is not None:
-        learned = await asyncio.to_thread(_learn_day, model, sent, rows, order, day, criteria)
-    last = rounds[-1] if rounds else policy.Round(0, 0)
-    stats = describe(enabled=prefilter, reason="", candidates=n, sent=len(sent), decided_locally=len(rest),
-                     rounds=len(rounds), first_round=first,
-                     estimated_missed=policy.estimated_missed(last, len(rest)) if rest else 0.0,
+        learned = await day.cpu(_learn_day, model, sent, rows, order, day, criteria)
+    stats = describe(enabled=prefilter, reason="", candidates=n, sent=len(sent), decided_locally=len(rest_ranked),
+                     rounds=len(rounds), first_round=first, estimated_missed=expected if rest_ranked else 0.0,
                      weight=criteria_weight(model), positives=model.positives if model else 0.0, gap_days=gap_days)
     return stats, learned
 

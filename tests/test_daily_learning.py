@@ -15,7 +15,7 @@ from storage.team_models import load_model
 from tests.core.selection_data import background
 from tests.fakes.arxiv_server import ArxivServer, render_rss
 from tests.fakes.openai_server import FakeOpenAI
-from tests.test_daily_e2e import FIX, env, recorded_answer, run_json, write_config  # noqa: F401 - env is a fixture
+from tests.test_daily_e2e import FIX, recorded_answer, run_json, write_config
 
 DAY1, DAY2 = date(2026, 1, 27), date(2026, 2, 5)
 

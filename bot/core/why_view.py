@@ -45,7 +45,12 @@ def why_message(paper: Paper, rows: Sequence[Mapping], *, team: str, criteria: C
     """The paper's decisions for the team (newest day first), or why there are none."""
     title = Header(f"Why {paper.arxiv_id}: {paper.title}"[:150])
     blocks: list = [title]
-    if not rows:
+    if not rows and picked_on:  # digests made before decisions were recorded (or imported ones)
+        blocks.append(Paragraph.of(
+            f"{paper.arxiv_id} was picked for {team} on {', '.join(picked_on[:3])}, in a run that recorded no "
+            "decision per candidate (before paperbot kept them): its score and comment are in ",
+            Span(f"/papers show {paper.arxiv_id}", code=True), "."))
+    elif not rows:
         blocks.append(Paragraph.of(
             f"{paper.arxiv_id} was never a candidate of a daily run for {team}: it was not in an arXiv listing "
             "the team's run read (other categories or announce types, or a day before paperbot recorded "

@@ -136,18 +136,38 @@ def test_prefiltered_scores_never_pass_and_say_why() -> None:
         assert not passes_cutoffs(s, CRITERIA) and s.comment.startswith("Prefiltered locally: ranked below")
 
 
-def test_the_first_round_is_bigger_while_the_model_knows_little_or_the_team_was_away() -> None:
-    assert prefilter.first_round(40, digest_size=10, trained=True) == 40  # a small day is read whole
-    warm = prefilter.first_round(700, digest_size=10, trained=True)
-    assert warm == 210 and prefilter.first_round(700, digest_size=10, trained=False) == 350
-    assert prefilter.first_round(700, digest_size=10, trained=True, gap_days=60) == 350
-    assert prefilter.first_round(700, digest_size=10, trained=True, gap_days=3) == warm
+def test_the_first_round_holds_the_target_share_of_predicted_picks() -> None:
+    assert prefilter.first_round(40, digest_size=10) == 40  # a small day is read whole
+    cold = prefilter.first_round(700, digest_size=10)
+    assert cold == 210  # no mature model: a fixed share
+    chances = [0.9] * 20 + [0.5] * 20 + [0.001] * 660  # 28.7 picks predicted, 97.7 % of them in the first 40
+    warm = prefilter.first_round(700, digest_size=10, chances=chances)
+    assert 20 < warm < 200 and sum(chances[:warm]) >= prefilter.TARGET_RECALL * sum(chances)
+    assert sum(chances[: warm - 1]) < prefilter.TARGET_RECALL * sum(chances)  # the smallest such round
+    assert prefilter.first_round(700, digest_size=10, chances=chances, gap_days=60) == cold  # back from a break
+    assert prefilter.first_round(700, digest_size=10, chances=[0.0] * 700) == 10
 
 
 def test_the_rounds_stop_when_picks_thin_out_and_go_on_while_they_do_not() -> None:
-    # 30 picks found; the last batch of 20 had 1: ~1 * 300/20 * .5 = 7.5 expected among 300 left -> go on.
-    assert prefilter.go_on(prefilter.Round(20, 1), found=30, remaining=300, rounds=2)
-    # ... but with 20 left, ~0.5 expected <= 2 % of 30: stop.
-    assert not prefilter.go_on(prefilter.Round(20, 1), found=30, remaining=20, rounds=2)
-    assert not prefilter.go_on(prefilter.Round(20, 0), found=30, remaining=300, rounds=2)
-    assert not prefilter.go_on(prefilter.Round(20, 15), found=30, remaining=300, rounds=prefilter.MAX_ROUNDS)
+    last = prefilter.Round(20, 1)
+    # Without chances: 1 in the last 20, 300 left -> ~4.5 expected: go on; with 20 left -> 0.3: stop.
+    assert prefilter.go_on(prefilter.expected_missed(found=30, last=last, remaining=300), found=30, remaining=300,
+                           rounds=2)
+    assert not prefilter.go_on(prefilter.expected_missed(found=30, last=last, remaining=20), found=30,
+                               remaining=20, rounds=2)
+    # With chances: 0.4 expected among the rest and a last batch without picks: stop ...
+    quiet = prefilter.Round(20, 0)
+    calm = prefilter.expected_missed(found=30, last=quiet, remaining=300, sent_chance=30.0, unsent_chance=0.4)
+    assert calm == 0.4 and not prefilter.go_on(calm, found=30, remaining=300, rounds=1)
+    # ... unless the day holds twice the picks predicted for what was read: then the rest is doubled too ...
+    odd = prefilter.expected_missed(found=30, last=quiet, remaining=300, sent_chance=15.0, unsent_chance=0.4)
+    assert odd == 0.8 and prefilter.go_on(odd, found=30, remaining=300, rounds=1)
+    # ... or the last batch still held picks, whatever the model predicts.
+    margin = prefilter.expected_missed(found=30, last=last, remaining=300, sent_chance=30.0, unsent_chance=0.4)
+    assert margin == 1 / 20 * 300 * prefilter.TAIL_DECAY
+    assert not prefilter.go_on(99.0, found=30, remaining=300, rounds=prefilter.MAX_ROUNDS)
+
+
+def test_pick_chances_follow_the_teams_pick_rate() -> None:
+    p = prefilter.pick_chances(np.array([0.0, 2.0, -2.0]), positives=10, negatives=90)
+    assert abs(p[0] - 0.1) < 1e-9 and p[1] > p[0] > p[2]

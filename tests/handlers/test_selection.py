@@ -17,7 +17,7 @@ from bot.llm.client import OpenAIChat
 from bot.llm.scoring import LLMScorer
 from handlers import selection
 from handlers.selection import select
-from tests.core.selection_data import CRITERIA, background, history, picks
+from tests.core.selection_data import CRITERIA, background, bench_days, picks
 from tests.fakes.openai_server import FakeOpenAI, HTTPError, ids_in
 
 DAY1, DAY2 = "2026-01-27", "2026-02-05"
@@ -115,45 +115,70 @@ def trained(past: list[tuple[Paper, Any]]) -> TeamModel:
     return model
 
 
+def recorder(day: list[tuple[Paper, Score | None]]) -> Callable[[dict[str, Any]], str]:
+    """A model that answers each paper's recorded verdict (3/3 for papers the picker did not pick)."""
+    verdicts = {p.arxiv_id: s for p, s in day}
+
+    def answer(request: dict[str, Any]) -> str:
+        rows = []
+        for i in ids_in(request):
+            s = verdicts.get(i)
+            rows.append({"id": i, "comment": s.comment if s else "no match", "relevance": int(s.relevance) if s else 3,
+                         "novelty": int(s.novelty) if s else 3})
+        return json.dumps({"papers": rows})
+
+    return answer
+
+
+def model_of_days(*days: str, taste: int = 1) -> TeamModel:
+    """A team model that learned the recorded verdicts of real days (taste=-1: the opposite verdicts)."""
+    past = [(p, s or Score(p.arxiv_id, 3.0, 3.0, "", "llm:x")) for d in days for p, s in bench_days()[d]]
+    if taste < 0:
+        past = [(p, Score(p.arxiv_id, 3.0, 3.0, "", "llm:x") if passes_cutoffs(s, CRITERIA)
+                 else Score(p.arxiv_id, 9.0, 8.0, "", "llm:x")) for p, s in past]
+    return trained(past)
+
+
+def targets_of(day: list[tuple[Paper, Score | None]]) -> set[str]:
+    """The day's picks the recall counts."""
+    return {p.arxiv_id for p, s in day if s is not None and passes_cutoffs(s, CRITERIA)}
+
+
 async def test_the_llm_reads_the_ranking_from_the_top_and_never_sees_the_rest(openai_server: FakeOpenAI,
                                                                               scorer: LLMScorer) -> None:
-    past = history(picks(DAY1), list(background()[:20]))
-    today = [p for p in picks(DAY2) if p.arxiv_id != AUTHOR_MATCH][:12]
-    papers = [*today, next(p for p in picks(DAY2) if p.arxiv_id == AUTHOR_MATCH), *background()[20:]]
-    good = {p.arxiv_id for p in today}
-    openai_server.answer = judge(good)
-    model = trained(past)
+    """A real day (185 candidates) after three real days of history: the tail of the ranking is decided locally."""
+    today = bench_days()["2025-05-23"]
+    papers = [p for p, _ in today]
+    good = targets_of(today)
+    openai_server.answer = recorder(today)
+    model = model_of_days("2025-05-20", "2025-05-21", "2025-05-22")
     before = model.positives
     sel = await select(papers, CRITERIA, scorer=scorer, model=model)
     pf = sel.prefilter
     filtered = {i for i, s in sel.status.items() if s == selection.STATUS_FILTERED}
-    sent = sent_ids(openai_server)
-    assert pf.enabled and filtered and pf.decided_locally == len(filtered) and pf.rounds >= 2
-    assert pf.sent == len(set(sent)) == len(papers) - len(filtered) - 1  # minus the author match
-    assert not filtered & set(sent) and AUTHOR_MATCH not in sent
-    assert "stopped where picks thinned out" in pf.reason and pf.estimated_missed < 1.0
+    sent = set(sent_ids(openai_server))
+    assert pf.enabled and pf.decided_locally == len(filtered) >= 0.1 * len(papers)
+    decided_first = {i for i, s in sel.status.items() if s in (selection.STATUS_AUTHOR, selection.STATUS_EXCLUDED)}
+    assert pf.sent == len(sent) == len(papers) - len(filtered) - len(decided_first) and not filtered & sent
+    assert "stopped where picks thinned out" in pf.reason
     assert all(sel.scores[i].comment.startswith("Prefiltered locally") for i in filtered)
-    assert sel.picks[0].paper.arxiv_id == AUTHOR_MATCH and sel.picks[0].score.author_match
     found = {p.paper.arxiv_id for p in sel.picks} & good
-    assert len(found) >= 0.97 * len(good)
-    # The day's verdicts were learned: one positive per LLM pick.
-    assert model.positives == before + len({i for i in sent if i in good}) and sel.learned == len(set(sent))
+    assert len(found) >= 0.95 * len(good)
+    # The day's verdicts were learned: one positive per pick the LLM made.
+    assert model.positives == before + len(sent & good) and sel.learned == len(sent)
 
 
 async def test_a_day_unlike_the_history_is_read_deeper(openai_server: FakeOpenAI, scorer: LLMScorer) -> None:
-    """The same papers with a model that learned the opposite taste: the rounds go on until picks thin out."""
-    today = [p for p in picks(DAY2) if p.arxiv_id != AUTHOR_MATCH][:12]
-    papers = [*today, *background()[20:]]
-    good = {p.arxiv_id for p in today}
-    openai_server.answer = judge(good)
-    usual = await select(papers, CRITERIA, scorer=scorer, model=trained(history(picks(DAY1), list(background()[:20]))),
-                         learn=False)
+    """A model that learned the opposite taste meets more picks than it predicts: the rounds go deeper."""
+    today = bench_days()["2025-05-23"]
+    papers = [p for p, _ in today]
+    good = targets_of(today)
+    openai_server.answer = recorder(today)
+    history = ("2025-05-20", "2025-05-21", "2025-05-22")
+    usual = await select(papers, CRITERIA, scorer=scorer, model=model_of_days(*history), learn=False)
     openai_server.requests.clear()
-    # A team whose history says it picks what this team never picks: its ranking is upside down today.
-    upside_down = [(p, Score(p.arxiv_id, 3.0, 3.0, "", "llm:x")) for p in picks(DAY1)]
-    upside_down += [(p, Score(p.arxiv_id, 9.0, 8.0, "", "llm:x")) for p in background()[:20]]
-    odd = await select(papers, CRITERIA, scorer=scorer, model=trained(upside_down), learn=False)
-    assert odd.prefilter.sent > usual.prefilter.sent and odd.prefilter.rounds > usual.prefilter.rounds
+    odd = await select(papers, CRITERIA, scorer=scorer, model=model_of_days(*history, taste=-1), learn=False)
+    assert odd.prefilter.sent > usual.prefilter.sent
     assert len({p.paper.arxiv_id for p in odd.picks} & good) >= 0.9 * len(good)
 
 
