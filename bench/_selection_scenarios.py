@@ -34,14 +34,26 @@ class Scenario:
     votes: float = 0.0
 
 
-def scenarios(data: Data) -> dict[str, Scenario]:
-    """Every scenario of the bench, by name."""
+WINDOWS = {
+    # the reported months (never tuned on) and, for tuning by rolling origin, the months before them
+    "eval": {"new": NEW_TEAM_STARTS, "3-months": ("2025-06-02", "2025-09-01", "2025-10-10"),
+             "year": ("2025-03-18", "2025-11-01", "2025-12-31"), "ranker": ("2025-09-01", "2025-12-31"),
+             "gap": (("2025-05-01", "2025-05-30"), ("2025-10-01", "2025-10-14"))},
+    "tune": {"new": ("2025-05-01", "2025-06-02", "2025-07-01", "2025-08-01"),
+             "3-months": ("2025-03-18", "2025-06-16", "2025-07-15"), "year": ("2025-03-18", "2025-07-16", "2025-08-31"),
+             "ranker": ("2025-06-02", "2025-08-31"), "gap": (("2025-03-18", "2025-04-15"), ("2025-08-01", "2025-08-14"))},
+}
+
+
+def scenarios(data: Data, window: str = "eval") -> dict[str, Scenario]:
+    """Every scenario of the bench, by name, on the reported months (`eval`) or the tuning months (`tune`)."""
+    w = WINDOWS[window]
     out: dict[str, Scenario] = {}
     new_runs: list[str] = []
     day1: list[str] = []
     first10: list[str] = []
     next5: list[str] = []
-    for start in NEW_TEAM_STARTS:  # four new teams, each on a fresh store: a run list per team
+    for start in w["new"]:  # four new teams, each on a fresh store: a run list per team
         days = replay_days(data, start, "2025-12-31")[:15]
         new_runs.extend(["new", *days])  # "new" marks a fresh store
         day1.append(days[0])
@@ -49,16 +61,20 @@ def scenarios(data: Data) -> dict[str, Scenario]:
         next5.extend(days[10:15])
     out["new-team"] = Scenario("new-team", tuple(new_runs), {
         "new team: day 1": tuple(day1), "new team: days 1-10": tuple(first10), "2 weeks in: days 11-15": tuple(next5)})
-    three = replay_days(data, "2025-06-02", "2025-10-10")
-    out["3-months"] = Scenario("3-months", tuple(three), {"3 months in": tuple(d for d in three if d >= "2025-09-01")})
-    year = replay_days(data, "2025-03-18", "2025-12-31")
-    out["year"] = Scenario("year", tuple(year), {"7-9 months in (a year of data)": tuple(d for d in year if d >= "2025-11-01"),
-                                                 "ranker: history": tuple(d for d in year if d >= "2025-09-01")})
-    before, after = replay_days(data, "2025-05-01", "2025-05-30"), replay_days(data, "2025-10-01", "2025-10-14")
-    out["gap"] = Scenario("gap", (*before, *after), {"gap: 4 months without runs": tuple(after)})
-    eval_days = replay_days(data, "2025-09-01", "2025-12-31")
-    out["no-key"] = Scenario("no-key", tuple(eval_days), {"ranker: zero-shot": tuple(eval_days)}, llm=False)
-    out["no-key+votes"] = Scenario("no-key+votes", tuple(eval_days), {"ranker: zero-shot + votes": tuple(eval_days)},
+    first, report, last = w["3-months"]
+    three = replay_days(data, first, last)
+    out["3-months"] = Scenario("3-months", tuple(three), {"3 months in": tuple(d for d in three if d >= report)})
+    first, report, last = w["year"]
+    year = replay_days(data, first, last)
+    lo, hi = w["ranker"]
+    out["year"] = Scenario("year", tuple(year), {"longest history (from 2025-03-18)": tuple(d for d in year if d >= report),
+                                                 "ranker: history": tuple(d for d in year if lo <= d <= hi)})
+    (a, b), (c, d) = w["gap"]
+    before, after = replay_days(data, a, b), replay_days(data, c, d)
+    out["gap"] = Scenario("gap", (*before, *after), {"gap: months without runs": tuple(after)})
+    days = replay_days(data, lo, hi)
+    out["no-key"] = Scenario("no-key", tuple(days), {"ranker: zero-shot": tuple(days)}, llm=False)
+    out["no-key+votes"] = Scenario("no-key+votes", tuple(days), {"ranker: zero-shot + votes": tuple(days)},
                                    llm=False, votes=0.5)
     return out
 
@@ -77,12 +93,16 @@ def run_scenario(data: Data, criteria: Criteria, prompts: AnchorPrompts, sc: Sce
         team: Team | None = None
         for d in sc.runs:
             if d == "new" or team is None:
+                if team is not None:
+                    team.close()
                 team = Team(data, criteria, server.base_url if sc.llm else None, oracle, votes=sc.votes)
                 if d == "new":
                     continue
             run = team.run(d)
             if d in reported:
                 ours[d] = summary(run)
+        if team is not None:
+            team.close()
         if anchor and sc.llm:
             costed = {d for label, days in sc.groups.items() if not label.startswith("ranker:") for d in days}
             for d in sorted(costed):

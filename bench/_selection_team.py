@@ -12,6 +12,7 @@ import io
 import json
 import os
 import random
+import shutil
 import tempfile
 from dataclasses import dataclass, field
 from datetime import date
@@ -128,6 +129,10 @@ class Team:
         if self.votes:
             self._vote(day, result)
         return result
+
+    def close(self) -> None:
+        """Delete the scenario's store and config."""
+        shutil.rmtree(self.dir, ignore_errors=True)
 
     def _vote(self, day: Day, result: DayRun) -> None:
         """Members vote on some of the posted papers: up on the team's real picks, down on the rest."""

@@ -15,6 +15,7 @@ novelty >= 7 that reach the digest. The anchor is DaizeDong's two-pass scheme on
 from __future__ import annotations
 
 import argparse
+import importlib
 import json
 import time
 from collections.abc import Sequence
@@ -32,10 +33,15 @@ ALL = ("new-team", "3-months", "year", "gap", "no-key", "no-key+votes")
 
 def _worker(args: argparse.Namespace, name: str) -> dict[str, Any]:
     """One scenario in its own process (its own oracle server and stores)."""
+    for setting in args.set:  # a tuning trial: constants of paperbot's own modules, in this process only
+        target, value = setting.split("=", 1)
+        module, attr = target.rsplit(".", 1)
+        mod = importlib.import_module(module)
+        setattr(mod, attr, type(getattr(mod, attr))(value))
     data = Data(read_jsonl(args.scored), read_jsonl(args.listings))
     criteria_dir = args.criteria or args.scored.parent / "criteria_example"
     return run_scenario(data, bench_criteria(criteria_dir), AnchorPrompts.load(criteria_dir),
-                        scenarios(data)[name], anchor=not args.no_anchor)
+                        scenarios(data, args.window)[name], anchor=not args.no_anchor)
 
 
 def pooled(rows: Sequence[dict[str, Any]]) -> dict[str, Any]:
@@ -56,7 +62,8 @@ def pooled(rows: Sequence[dict[str, Any]]) -> dict[str, Any]:
     return out
 
 
-def report(results: list[dict[str, Any]], data: Data, criteria_dir: Path, *, baselines: bool) -> dict[str, Any]:
+def report(results: list[dict[str, Any]], data: Data, criteria_dir: Path, *, baselines: bool,
+           window: str = "eval") -> dict[str, Any]:
     """The scenario table and the ranker table, printed; both returned for --json."""
     table, rankers = [], []
     for res in results:
@@ -83,7 +90,7 @@ def report(results: list[dict[str, Any]], data: Data, criteria_dir: Path, *, bas
     ceil = {r["first"] + r["last"]: r["recall@50"] for r in rankers if r["ranker"].startswith("ceiling")}
     for r in rankers:
         r["scaled"] = round(r["recall@50"] / ceil.get(r["first"] + r["last"], 1.0), 3) if ceil else ""
-    print(f"\nscenarios (tuned on days up to {TUNED_UNTIL}; every reported day is later):")
+    print(f"\nscenarios (tuned on days up to {TUNED_UNTIL}; window {window}):")
     print(fmt_table(table, ["scenario", "days", "candidates", "targets", "tokens_per_cand", "anchor_tokens_per_cand",
                             "ratio_vs_anchor", "recall", "worst_day", "anchor_recall", "sent_share", "ranker_s_mean",
                             "ranker_s_max"]))
@@ -115,6 +122,10 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     ap.add_argument("--listings", type=Path, required=True, help="daily listing papers (jsonl[.gz])")
     ap.add_argument("--criteria", type=Path, default=None, help="criteria_example dir (default: next to --scored)")
     ap.add_argument("--scenario", nargs="+", choices=ALL, default=list(ALL), help="scenarios to run (default: all)")
+    ap.add_argument("--window", choices=("eval", "tune"), default="eval",
+                    help="eval: report on 2025-09..12 (default); tune: the same scenarios on the months before")
+    ap.add_argument("--set", action="append", default=[], metavar="MODULE.NAME=VALUE",
+                    help="override a constant for a tuning trial, e.g. bot.core.prefilter.TARGET_RECALL=0.96")
     ap.add_argument("--jobs", type=int, default=2, help="scenarios run at once, one process each (default 2)")
     ap.add_argument("--no-anchor", action="store_true", help="skip the anchor's runs")
     ap.add_argument("--no-baselines", action="store_true", help="skip the TF-IDF and logistic regression rankers")
@@ -134,7 +145,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             results.append(fut.result())
             print(f"{name}: {results[-1]['runs']} daily runs in {results[-1]['wall_s']} s", flush=True)
     out = report(results, data, args.criteria or args.scored.parent / "criteria_example",
-                 baselines=not args.no_baselines)
+                 baselines=not args.no_baselines, window=args.window)
     out["bench_wall_s"] = round(time.perf_counter() - t0, 1)
     print(f"\nwhole bench: {out['bench_wall_s']} s")
     if args.json:

@@ -132,7 +132,7 @@ def rss_runs(db: Path, data: RealData, day: date) -> list[RssResult]:
     papers = [data.papers[i] for i in data.day_ids(day.isoformat())]
     answers = {pid: (v.relevance, v.novelty, v.comment) for pid, v in data.picks_on.get(day.isoformat(), [])
                if v.relevance is not None}
-    return [idle, daily_rss(db, day=day, papers=papers, answers=answers)]
+    return [idle, *daily_rss(db, day=day, papers=papers, answers=answers)]
 
 
 def report(summary: dict) -> str:
@@ -160,9 +160,10 @@ def report(summary: dict) -> str:
                      f"  {t['via']}" + (f"; slowest: {t['slowest']}" if t["slowest"] else ""))
     if summary["rss"]:
         lines.append("")
-        lines.append(f"{'process':<40}{'peak RSS MB':>12}{'wall s':>8}  what it did")
+        w = max(len(r["name"]) for r in summary["rss"]) + 2
+        lines.append(f"{'process':<{w}}{'peak RSS MB':>12}{'wall s':>8}  what it did")
         for r in summary["rss"]:
-            lines.append(f"{r['name']:<40}{r['peak_mb']:>12.1f}{r['wall_s']:>8.1f}  {r['detail']}")
+            lines.append(f"{r['name']:<{w}}{r['peak_mb']:>12.1f}{r['wall_s']:>8.1f}  {r['detail']}")
     lines.append("")
     for t in summary["latency"]:
         if t["name"] in ("/papers week", "/papers search", "/papers like") or t["name"].startswith("/papers stats"):

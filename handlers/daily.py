@@ -91,8 +91,8 @@ async def _run(team: TeamConfig, deps: Deps, *, day: date | None, dry_run: bool)
     cached = await deps.store.call(scores.cached_scores, key, ids) if scorer else {}
     votes = await deps.store.call(vote_store.voted_ids, team.name)
     t0 = time.perf_counter()
-    state = await learning.load_team_state(deps, team.name, criteria)
     pool = await learning.context_rows(deps, the_day, criteria)
+    state = await learning.load_team_state(deps, team.name, criteria, unlabelled=pool)
     ranker_s = time.perf_counter() - t0
     # A re-run of a day the model already learned (or an older day) teaches it nothing twice.
     fresh_day = not state.last_day or the_day.isoformat() > state.last_day

@@ -27,6 +27,7 @@ from storage import team_models as model_store
 log = logging.getLogger("paperbot.learning")
 POOL_DAYS = 5  # earlier listing days whose papers give the criteria score its context (tuned: 5-10 alike)
 VOTE_WEIGHT = 2.0  # a member's vote says more than one LLM verdict
+UNLABELLED_PER_ITEM = 4  # recent papers sampled as weak negatives per vote or imported paper
 BOOTSTRAP_LIMIT = 20000  # newest past verdicts a new model learns from
 BOOTSTRAP_CHUNK = 1000  # learned in chronological chunks, as the days came
 
@@ -42,8 +43,14 @@ class TeamState:
     feedback: int = 0  # votes and imported papers learned in this run
 
 
-async def load_team_state(deps: Deps, team: str, criteria: Criteria) -> TeamState:
-    """The team's model, created from its stored history if there is none, with new votes and imports learned."""
+async def load_team_state(deps: Deps, team: str, criteria: Criteria,
+                          unlabelled: sparse.csr_matrix | None = None) -> TeamState:
+    """The team's model, created from its stored history if there is none, with new votes and imports learned.
+
+    `unlabelled` rows (recent papers) are the background votes are learned against: members vote on
+    the few papers they were shown, so without it a model learns what separates the top of yesterday's
+    ranking, not what the team wants out of a whole day.
+    """
     stored = await deps.store.call(model_store.load_model, team)
     if stored is not None:
         state = TeamState(stored.model, stored.last_day, stored.learned_until)
@@ -57,7 +64,7 @@ async def load_team_state(deps: Deps, team: str, criteria: Criteria) -> TeamStat
             log.info("team %s: a new ranker model learned %d past verdicts", team, n)
     news = await deps.store.call(feedback.feedback_since, team, state.learned_until)
     if news:
-        state.feedback = await asyncio.to_thread(_learn_feedback, state.model, news)
+        state.feedback = await asyncio.to_thread(_learn_feedback, state.model, news, unlabelled)
     state.learned_until = max(state.learned_until, await deps.store.call(feedback.latest_feedback, team))
     return state
 
@@ -78,11 +85,21 @@ def _learn_history(model: TeamModel, history: list, criteria: Criteria) -> int:
     return len(history)
 
 
-def _learn_feedback(model: TeamModel, news: list[tuple[Paper, int, str]]) -> int:
-    """Learn votes (weighted up) and imported examples."""
+def _learn_feedback(model: TeamModel, news: list[tuple[Paper, int, str]],
+                    unlabelled: sparse.csr_matrix | None) -> int:
+    """Learn votes (weighted up) and imported examples, against a sample of unlabelled recent papers."""
     rows = paper_rows(p for p, _, _ in news)
     labels = np.array([1 if v > 0 else 0 for _, v, _ in news])
     weights = np.array([VOTE_WEIGHT if kind == "vote" else 1.0 for _, _, kind in news])
+    if unlabelled is not None and unlabelled.shape[0]:
+        # Positive-unlabelled learning: most recent papers are not what the team wants, so a sample of
+        # them counts as weak negatives (all together they weigh as much as the feedback).
+        rng = np.random.default_rng(model.days)
+        take = rng.choice(unlabelled.shape[0], size=min(unlabelled.shape[0], UNLABELLED_PER_ITEM * len(news)),
+                          replace=False)
+        rows = sparse.vstack([rows, unlabelled[np.sort(take)]]).tocsr()
+        labels = np.concatenate([labels, np.zeros(take.size, dtype=labels.dtype)])
+        weights = np.concatenate([weights, np.full(take.size, weights.sum() / take.size)])
     model.learn(rows, labels, weights)
     return len(news)
 

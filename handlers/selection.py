@@ -166,7 +166,7 @@ async def select(
         if todo:
             stats, learned = await _llm_rounds(day, todo, rows, ranked, order, criteria, scorer=scorer, model=model,
                                                prefilter=prefilter, gap_days=gap_days, learn=learn, team=team)
-    if model is not None and rows.shape[0]:
+    if learn and model is not None and rows.shape[0]:  # a re-run must not count the day's words twice
         await day.cpu(model.observe, rows)
     picks = rank_picks(papers, day.scores, criteria, votes=votes or {})
     return Selection(scores=day.scores, status=day.status, unscored=tuple(day.unscored), calls=tuple(day.calls),

@@ -47,8 +47,9 @@ def pick_chances(logits: np.ndarray, *, positives: float, negatives: float) -> n
 
 
 def first_round(n: int, *, digest_size: int, chances: Sequence[float] | None = None,
-                gap_days: int | None = None, target: float = TARGET_RECALL) -> int:
+                gap_days: int | None = None, target: float | None = None) -> int:
     """How many of the day's `n` best-ranked papers the first round sends (`chances` in ranking order)."""
+    target = TARGET_RECALL if target is None else target
     if n <= SMALL_DAY:
         return n
     away = gap_days is not None and gap_days > GAP_DAYS
@@ -77,8 +78,9 @@ def expected_missed(*, found: int, last: Round, remaining: int, sent_chance: flo
     return max(tail, unsent_chance * ratio)
 
 
-def go_on(expected: float, *, found: int, remaining: int, rounds: int, target: float = TARGET_RECALL) -> bool:
+def go_on(expected: float, *, found: int, remaining: int, rounds: int, target: float | None = None) -> bool:
     """Whether to send another batch: papers are left and the picks expected there exceed what the target allows."""
+    target = TARGET_RECALL if target is None else target
     if remaining <= 0 or rounds >= MAX_ROUNDS:
         return False
     return expected > (1.0 - target) * (found + expected)
