@@ -11,7 +11,7 @@ import gzip
 import json
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -70,6 +70,7 @@ class Day:
     day: str
     papers: list[Paper]
     picks: dict[str, dict[str, Any]]
+    verdicts: dict[str, dict[str, Any]] = field(default_factory=dict)  # a pick of ANY day, by id
 
     @property
     def targets(self) -> set[str]:
@@ -79,7 +80,9 @@ class Day:
     def known(self) -> dict[str, Known]:
         """What the oracle knows today."""
         out = {p.arxiv_id: Known(p.title, p.abstract) for p in self.papers}
-        for i, r in self.picks.items():
+        # A model judges a paper the same on every day it is listed: a paper picked on another day gets
+        # that day's recorded verdict here too (paperbot caches one verdict per paper and criteria).
+        for i, r in [*((i, r) for i, r in self.verdicts.items() if i in out), *self.picks.items()]:
             if r.get("relevance") is not None:
                 out[i] = Known(out[i].title, out[i].abstract, int(r["relevance"]), int(r["novelty"]), r.get("comment") or "")
         return out
@@ -93,6 +96,8 @@ class Data:
         self.listings = [r for r in listings if WANTED & set(r.get("categories") or ())]
         self.scored_ids = {r["arxiv_id"] for r in scored}
         self.first_listing_day = min(min(r["listing_dates"]) for r in self.listings) if self.listings else "9999"
+        self.verdicts = {r["arxiv_id"]: r for r in sorted(scored, key=lambda r: r["digest_date"])
+                         if r.get("relevance") is not None}
 
     def day(self, d: str) -> Day:
         """Candidates of day d: its picks, then its cs.LG/cs.AI listing papers."""
@@ -101,7 +106,7 @@ class Data:
         for r in self.listings:
             if d in r["listing_dates"] and r["arxiv_id"] not in papers:
                 papers[r["arxiv_id"]] = to_paper(r)
-        return Day(d, list(papers.values()), picks)
+        return Day(d, list(papers.values()), picks, self.verdicts)
 
     def history(self, *, until: str, skip: Iterable[str] = ()) -> tuple[list[tuple[Paper, Score]], list[str]]:
         """The team's past scores on days in [first listing day, until], minus `skip` days.

@@ -17,7 +17,8 @@ import handlers
 from bot.core.message import Message
 from bot.core.models import Request
 from handlers.deps import Deps
-from storage import digests, scores, votes
+from handlers.learning import POOL_DAYS
+from storage import digests, feedback, scores, team_models, votes
 from storage import papers as paper_store
 from storage.scores import ScoreKey
 
@@ -245,25 +246,28 @@ async def vote_recording(deps: Deps, *, team: str, paper_ids: list[str], n: int)
     return t
 
 
-async def digest_query(deps: Deps, *, team: str, key: ScoreKey, ids: list[str], n: int) -> list[Timing]:
-    """What a daily run reads before scoring: cached scores of the day's ids, votes, the scoring history."""
+async def digest_query(deps: Deps, *, team: str, key: ScoreKey, ids: list[str], day: date, n: int) -> list[Timing]:
+    """What a daily run reads before ranking: the day's cached scores, votes, the team model, the pool's papers."""
     parts = {"cached_scores": Timing("  cached_scores (day's ids)", f"store.call, {len(ids)} ids"),
              "voted_ids": Timing("  voted_ids", "store.call"),
-             "history": Timing("  history (≤20k past scores)", "store.call")}
-    total = Timing("digest query", "cached_scores + voted_ids + history")
+             "model": Timing("  team model (load_model)", "store.call"),
+             "pool": Timing(f"  pool: papers of the {POOL_DAYS} listing days before", "store.call")}
+    total = Timing("digest query", "cached_scores + voted_ids + team model + pool")
     for i in range(n + 1):
-        t0 = time.perf_counter()
+        t = [time.perf_counter()]
         cached = await deps.store.call(scores.cached_scores, key, ids)
-        t1 = time.perf_counter()
+        t.append(time.perf_counter())
         await deps.store.call(votes.voted_ids, team)
-        t2 = time.perf_counter()
-        hist = await deps.store.call(scores.history, team)
-        t3 = time.perf_counter()
-        if not cached or not hist:
-            raise RuntimeError("the digest query found no cached scores: the score key does not match the store")
+        t.append(time.perf_counter())
+        await deps.store.call(team_models.load_model, team)
+        t.append(time.perf_counter())
+        pool = await deps.store.call(feedback.recent_papers, day, days=POOL_DAYS)
+        t.append(time.perf_counter())
+        if not cached or not pool:
+            raise RuntimeError("the digest query found no cached scores or pool: the store does not match the run")
         if i == 0:
             continue  # warm-up
-        for name, ms in (("cached_scores", t1 - t0), ("voted_ids", t2 - t1), ("history", t3 - t2)):
-            parts[name].samples.append(ms * 1000)
-        total.samples.append((t3 - t0) * 1000)
+        for name, a, b in zip(parts, t, t[1:], strict=False):
+            parts[name].samples.append((b - a) * 1000)
+        total.samples.append((t[-1] - t[0]) * 1000)
     return [total, *parts.values()]

@@ -13,6 +13,7 @@ import os
 import re
 import shutil
 import signal
+import sqlite3
 import subprocess
 import sys
 import tempfile
@@ -134,32 +135,42 @@ def feed_for(papers: list[Paper]) -> list[tuple[Paper, str]]:
     return out
 
 
-def daily_rss(db: Path, *, day: date, papers: list[Paper], answers: dict) -> RssResult:
-    """`paperbot daily --dry-run --date D --format json` on a copy of the store; arXiv and the LLM replayed."""
+def daily_rss(db: Path, *, day: date, papers: list[Paper], answers: dict) -> list[RssResult]:
+    """`paperbot daily --dry-run --date D --format json` on a copy of the store; arXiv and the LLM replayed.
+
+    Two runs, as a store lives them: first the day before D (the store's newest stored listing), on a
+    store without a team model, which learns the stored history once; then D itself, the every-day run
+    (load the stored model, rank, learn the day's verdicts, save it).
+    """
     from bot.replay import ReplayServer, rss_xml
 
+    out = []
     with tempfile.TemporaryDirectory(dir=db.parent, prefix="daily-run-") as tmp:
         copy = Path(tmp) / db.name
-        # The run stores day D: it gets a copy, so the cached benchmark store stays as it was.
+        # The runs store day D and the model: they get a copy, so the cached benchmark store stays as it was.
         for suffix in ("", "-wal"):
             if Path(f"{db}{suffix}").exists():
                 shutil.copyfile(f"{db}{suffix}", f"{copy}{suffix}")
+        with sqlite3.connect(copy) as conn:
+            before = conn.execute("SELECT max(day) FROM listings WHERE day < ?", [day.isoformat()]).fetchone()[0]
         with ReplayServer(feed=rss_xml(feed_for(papers), day), answers=answers) as srv:
             cfg = Path(tmp) / "config.toml"
             cfg.write_text(bench_config(copy, server_url=srv.url))
-            cmd = [sys.executable, "-m", "bot", "--config", str(cfg), "daily", "--dry-run", "--date", day.isoformat(),
-                   "--format", "json"]
-            t0 = time.perf_counter()
-            code, out, err, peak_mb = _run_peak(cmd, timeout_s=600)
-            wall = time.perf_counter() - t0
-            calls = sum(1 for r in srv.requests if r["method"] == "POST")
-    if code != 0:
-        raise RuntimeError(f"paperbot daily failed ({code}): {err[-2000:]}")
-    d = json.loads(out.strip().splitlines()[-1])
-    c = d["counts"]
-    detail = (f"{day}: listed {c['listed']}, scanned {c['scanned']}, picked {c['picked']}, "
-              f"{d['llm']['calls']} LLM calls ({calls} served)")
-    return RssResult("daily run (paperbot daily --dry-run)", peak_mb, None, wall, detail)
+            for name, when in (("first daily run: no team model yet, learns the stored history once", before),
+                               ("daily run (paperbot daily --dry-run), model stored", day.isoformat())):
+                cmd = [sys.executable, "-m", "bot", "--config", str(cfg), "daily", "--dry-run", "--date", when,
+                       "--format", "json"]
+                t0 = time.perf_counter()
+                code, text, err, peak_mb = _run_peak(cmd, timeout_s=600)
+                wall = time.perf_counter() - t0
+                if code != 0:
+                    raise RuntimeError(f"paperbot daily failed ({code}): {err[-2000:]}")
+                d = json.loads(text.strip().splitlines()[-1])
+                c = d["counts"]
+                detail = (f"{when}: listed {c['listed']}, scanned {c['scanned']}, picked {c['picked']}, "
+                          f"{d['llm']['calls']} LLM calls; ranker {d['timings']['ranker_s']:.2f} s")
+                out.append(RssResult(name, peak_mb, None, wall, detail))
+    return out
 
 
 async def _idle_main(config_path: str) -> None:

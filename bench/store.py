@@ -22,7 +22,7 @@ import tempfile
 import time
 import tomllib
 from dataclasses import asdict
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from pathlib import Path
 
 import _store_measure as measure
@@ -118,8 +118,8 @@ async def latencies(store: Store, config: Config, key: ScoreKey, *, end: date, n
            await measure.vote_recording(deps, team=team, paper_ids=pick_ids, n=n)]
     if measure.commands_ready():
         out += [await measure.papers_stats(deps, team=team, span=span, n=n) for span in ("week", "month", "all")]
-    # The history read dominates and takes a daily run's worth of time: fewer runs keep the bench short.
-    out += await measure.digest_query(deps, team=team, key=key, ids=ids, n=max(10, n // 5))
+    out += await measure.digest_query(deps, team=team, key=key, ids=ids, day=end + timedelta(days=1),
+                                      n=max(10, n // 5))
     return out
 
 
@@ -132,7 +132,7 @@ def rss_runs(db: Path, data: RealData, day: date) -> list[RssResult]:
     papers = [data.papers[i] for i in data.day_ids(day.isoformat())]
     answers = {pid: (v.relevance, v.novelty, v.comment) for pid, v in data.picks_on.get(day.isoformat(), [])
                if v.relevance is not None}
-    return [idle, daily_rss(db, day=day, papers=papers, answers=answers)]
+    return [idle, *daily_rss(db, day=day, papers=papers, answers=answers)]
 
 
 def report(summary: dict) -> str:
@@ -160,9 +160,10 @@ def report(summary: dict) -> str:
                      f"  {t['via']}" + (f"; slowest: {t['slowest']}" if t["slowest"] else ""))
     if summary["rss"]:
         lines.append("")
-        lines.append(f"{'process':<40}{'peak RSS MB':>12}{'wall s':>8}  what it did")
+        w = max(len(r["name"]) for r in summary["rss"]) + 2
+        lines.append(f"{'process':<{w}}{'peak RSS MB':>12}{'wall s':>8}  what it did")
         for r in summary["rss"]:
-            lines.append(f"{r['name']:<40}{r['peak_mb']:>12.1f}{r['wall_s']:>8.1f}  {r['detail']}")
+            lines.append(f"{r['name']:<{w}}{r['peak_mb']:>12.1f}{r['wall_s']:>8.1f}  {r['detail']}")
     lines.append("")
     for t in summary["latency"]:
         if t["name"] in ("/papers week", "/papers search", "/papers like") or t["name"].startswith("/papers stats"):

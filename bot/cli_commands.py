@@ -69,7 +69,7 @@ async def daily(config: Config, *, day: date | None, team: str | None, dry_run: 
                     print(f"No new arXiv announcement for {when} (weekends and holidays have none).")
                 continue
             if fmt == "json":
-                print(json.dumps(digest_json(result.digest), ensure_ascii=False))
+                print(json.dumps(digest_json(result.digest, result.candidates, ranker_s=result.ranker_s), ensure_ascii=False))
             elif "console" not in deps.chats:
                 print(render_thread(result.thread, fmt=fmt))
             code |= _print_published(result.published, f"paperbot daily ({t.name})")

@@ -8,20 +8,21 @@ cached for the current criteria, else one scoring call for this paper through th
 from __future__ import annotations
 
 import logging
+from datetime import date
 
 from bot.config import TeamConfig
 from bot.core.message import Message
 from bot.core.models import Paper, Pick, Score
 from bot.core.thread_view import link_card
-from handlers import selection
+from handlers import learning, selection
 from handlers.commands.common import resolve_paper
 from handlers.deps import Deps
 from storage import criteria as criteria_store
-from storage import digests, scores, votes
+from storage import digests, feedback, scores, votes
 from storage.criteria import CriteriaVersion
 
 log = logging.getLogger("paperbot.cards")
-CARD_HISTORY = 1000  # past scores the local ranker learns from for one card: enough, and fast in chat
+CARD_CONTEXT = 1000  # papers of the latest listing day a lone paper is ranked among (no LLM)
 SAVED = (selection.STATUS_LLM, selection.STATUS_LOCAL, selection.STATUS_AUTHOR)
 
 
@@ -38,10 +39,14 @@ async def score_now(deps: Deps, team: str, cv: CriteriaVersion, paper: Paper) ->
         hit = (await deps.store.call(scores.cached_scores, key, [paper.arxiv_id])).get(paper.arxiv_id)
         if hit is not None:
             return hit, "cached"
-    history = [] if deps.scorer else await deps.store.call(scores.history, team, limit=CARD_HISTORY)
     voted = await deps.store.call(votes.voted_ids, team)
-    sel = await selection.select([paper], cv.criteria, scorer=deps.scorer, history=history, votes=voted,
-                                 prefilter=False, team=team)
+    # Without an LLM the paper is ranked among the latest listing day's papers: its local score then
+    # says whether it would have made that day's digest, not how it compares with itself.
+    context = [] if deps.scorer else await deps.store.call(feedback.recent_papers, date.max, days=1,
+                                                            limit=CARD_CONTEXT)
+    model = None if deps.scorer else await learning.current_model(deps, team)
+    sel = await selection.select([paper, *context], cv.criteria, scorer=deps.scorer, model=model, votes=voted,
+                                 prefilter=False, learn=False, team=team)
     await deps.store.call(scores.record_calls, sel.calls, team=team, ref=paper.arxiv_id)
     status = sel.status.get(paper.arxiv_id, selection.STATUS_UNSCORED)
     score = sel.scores.get(paper.arxiv_id)

@@ -3,19 +3,23 @@
 from __future__ import annotations
 
 import logging
+import time
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
 from bot.config import TeamConfig
+from bot.core.candidates import Candidate
 from bot.core.digest_view import digest_thread
 from bot.core.message import Thread
 from bot.core.models import Digest, ListingEntry
-from handlers import selection
+from bot.core.prefilter import PrefilterStats
+from handlers import learning, selection
 from handlers.deps import Deps
 from handlers.publish import PublishReport, publish
 from handlers.registry import UserError
 from storage import criteria as criteria_store
-from storage import digests, jobs, scores
+from storage import digests, jobs, scores, team_models
 from storage import papers as paper_store
 from storage import votes as vote_store
 
@@ -31,6 +35,9 @@ class DailyResult:
     thread: Thread | None
     published: PublishReport | None
     day: date | None
+    candidates: tuple[Candidate, ...] = ()  # every candidate's decision (empty without an announcement)
+    prefilter: PrefilterStats | None = None
+    ranker_s: float = 0.0  # seconds in the local ranker: the team model's load, ranking, learning, save
 
 
 async def load_listing(deps: Deps, day: date | None) -> tuple[date | None, list[ListingEntry]]:
@@ -78,16 +85,24 @@ async def _run(team: TeamConfig, deps: Deps, *, day: date | None, dry_run: bool)
     assert the_day is not None
     candidates = selection.listed_candidates(entries, criteria)
     scorer = deps.scorer
-    # Local-ranker scores are not cached: the ranker learns from history and votes every day.
+    # Local-ranker scores are not cached: the team model learns every day and scores move with it.
     key = scores.ScoreKey(team.name, cv.hash, scorer.name if scorer else "local", scorer.prompt_version if scorer else "-")
     ids = [p.arxiv_id for p in candidates]
     cached = await deps.store.call(scores.cached_scores, key, ids) if scorer else {}
-    # The history (up to 20k papers) only trains the ranker: a re-run whose every score is cached needs none.
-    fresh_work = any(i not in cached for i in ids)
-    history = await deps.store.call(scores.history, team.name) if fresh_work else []
     votes = await deps.store.call(vote_store.voted_ids, team.name)
-    sel = await selection.select(candidates, criteria, scorer=scorer, history=history, cached=cached, votes=votes,
+    t0 = time.perf_counter()
+    pool = await learning.context_rows(deps, the_day, criteria)
+    state = await learning.load_team_state(deps, team.name, criteria, unlabelled=pool)
+    ranker_s = time.perf_counter() - t0
+    # A re-run of a day the model already learned (or an older day) teaches it nothing twice.
+    fresh_day = not state.last_day or the_day.isoformat() > state.last_day
+    sel = await selection.select(candidates, criteria, scorer=scorer, model=state.model, pool=pool, cached=cached,
+                                 votes=votes, learn=fresh_day, gap_days=learning.gap_days(state, the_day),
                                  team=team.name)
+    t0 = time.perf_counter()
+    if fresh_day or state.bootstrapped or state.feedback:
+        await learning.save_team_state(deps, team.name, state, day=the_day if fresh_day else None)
+    ranker_s += time.perf_counter() - t0 + sel.ranker_s
     fresh = sel.scores_with(selection.STATUS_LLM, selection.STATUS_LOCAL, selection.STATUS_AUTHOR)
     await deps.store.call(scores.save_scores, key, fresh)
     decided = sel.scores_with(selection.STATUS_FILTERED, selection.STATUS_EXCLUDED)
@@ -96,19 +111,20 @@ async def _run(team: TeamConfig, deps: Deps, *, day: date | None, dry_run: bool)
     if sel.unscored:
         await deps.store.call(scores.mark_unscored, key, sel.unscored)
     await deps.store.call(scores.record_calls, sel.calls, team=team.name, ref=the_day.isoformat())
-    if sel.prefilter.enabled:
-        log.info("prefilter for %s: %s; %d of %d sent to the LLM", team.name, sel.prefilter.reason,
-                 sel.prefilter.sent, sel.prefilter.candidates)
+    found = sel.candidates(criteria)
+    await deps.store.call(team_models.save_candidates, team.name, the_day.isoformat(), found)
+    log.info("selection for %s on %s: %s (model learned %d verdicts, %d votes/imports)", team.name, the_day,
+             sel.prefilter.reason, sel.learned, state.feedback)
     digest = Digest(team=team.name, day=the_day, scorer=sel.scorer, listed=len(entries),
                     scanned=len(candidates), picks=tuple(sel.picks), digest_size=criteria.digest_size,
                     usage=sel.usage, unscored=tuple(sel.unscored))
     await deps.store.call(digests.save_digest, digest)
     thread = digest_thread(digest)
     report = None if dry_run else await publish(thread, team=team, deps=deps)
-    return DailyResult(digest, thread, report, the_day)
+    return DailyResult(digest, thread, report, the_day, tuple(found), sel.prefilter, ranker_s)
 
 
-def digest_json(d: Digest) -> dict:
+def digest_json(d: Digest, candidates: Sequence[Candidate] = (), *, ranker_s: float | None = None) -> dict:
     """The documented JSON shape of `paperbot daily --format json`."""
     return {
         "date": d.day.isoformat(),
@@ -124,4 +140,6 @@ def digest_json(d: Digest) -> dict:
             for i, p in enumerate(d.picks, start=1)
         ],
         "unscored": list(d.unscored),
+        "candidates": [c.as_json() for c in candidates],
+        "timings": {"ranker_s": None if ranker_s is None else round(ranker_s, 3)},
     }

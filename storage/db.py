@@ -121,7 +121,13 @@ class Store:
     async def call(self, fn: Callable[..., T], /, *args: Any, **kwargs: Any) -> T:
         """Run `fn(db, *args, **kwargs)` on the DB thread and await its result."""
         loop = asyncio.get_running_loop()
-        return await loop.run_in_executor(self._pool, lambda: self.sync(fn, *args, **kwargs))
+        return await loop.run_in_executor(self._pool, self._guarded, fn, args, kwargs)
+
+    def _guarded(self, fn: Callable[..., T], args: tuple[Any, ...], kwargs: dict[str, Any]) -> T:
+        try:
+            return self.sync(fn, *args, **kwargs)
+        except StopIteration as e:  # a Future cannot carry StopIteration: the awaiting task would hang forever
+            raise RuntimeError(f"{getattr(fn, '__name__', fn)} raised StopIteration") from e
 
     def sync(self, fn: Callable[..., T], /, *args: Any, **kwargs: Any) -> T:
         """Run `fn(db, *args, **kwargs)` here, holding the lock (for synchronous callers)."""

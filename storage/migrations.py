@@ -376,3 +376,38 @@ def m012_picks_by_paper(db: Database) -> None:
     14k picks, on each page of /papers search and /papers like.
     """
     db.execute("CREATE INDEX IF NOT EXISTS picks_team_paper ON picks(team, arxiv_id)")
+
+
+@migrations()
+def m013_team_models_candidates(db: Database) -> None:
+    """The team's persisted ranker model, and every daily candidate's decision (for /papers why).
+
+    A model blob is replaced after each daily run (bot/core/team_model.py: compressed numpy arrays,
+    ~2-4 MB after a year). `candidates` keeps one row per team, digest day and paper: the decision,
+    the local score and, when the LLM read the paper, its scores — `paperbot daily --format json`
+    prints the same list.
+    """
+    db.execute(
+        """CREATE TABLE team_models (
+            team TEXT PRIMARY KEY,
+            model BLOB NOT NULL,
+            last_day TEXT NOT NULL DEFAULT '',   -- the last digest day the model learned (a re-run learns nothing)
+            learned_until TEXT NOT NULL DEFAULT '',  -- votes and imported examples up to this time are learned
+            updated_at TEXT NOT NULL
+        )"""
+    )
+    db.execute(
+        """CREATE TABLE candidates (
+            team TEXT NOT NULL,
+            day TEXT NOT NULL,
+            arxiv_id TEXT NOT NULL,
+            decision TEXT NOT NULL,      -- picked | below cut-offs | prefiltered | excluded | author match | unscored
+            local_score REAL,
+            relevance REAL,
+            novelty REAL,
+            comment TEXT NOT NULL DEFAULT '',
+            scorer TEXT NOT NULL DEFAULT '',
+            PRIMARY KEY (team, arxiv_id, day)
+        ) WITHOUT ROWID"""
+    )
+    db.execute("CREATE INDEX candidates_day ON candidates(team, day, local_score)")

@@ -6,12 +6,10 @@ import json
 from datetime import date
 from pathlib import Path
 
-import pytest
-
 from bot.__main__ import main
 from bot.core.models import ListingEntry, Paper
 from tests.fakes.arxiv_server import ArxivServer, Reply, render_rss
-from tests.fakes.openai_server import FakeOpenAI, ids_in
+from tests.fakes.openai_server import ids_in
 
 FIX = Path(__file__).resolve().parent / "fixtures"
 DAY = date(2026, 1, 27)
@@ -48,13 +46,6 @@ def write_config(tmp_path: Path, arxiv: ArxivServer, *, extra: str = "") -> Path
     f = tmp_path / "config.toml"
     f.write_text(text + extra)
     return f
-
-
-@pytest.fixture
-def env(monkeypatch, openai_server: FakeOpenAI):
-    monkeypatch.setenv("OPENAI_BASE_URL", openai_server.base_url)
-    monkeypatch.setenv("OPENAI_API_KEY", "sk-test-not-a-real-key")
-    return openai_server
 
 
 def run_json(capsys, *argv: str) -> dict:

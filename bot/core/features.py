@@ -78,8 +78,11 @@ def paper_terms(paper: Paper) -> list[str]:
 
 
 def hash_terms(term_lists: Iterable[Sequence[str]]) -> sparse.csr_matrix:
-    """Count rows of term lists (float32, N_FEATURES columns)."""
-    return _HASHER.transform(term_lists).tocsr()
+    """Count rows of term lists (float32, N_FEATURES columns); no lists give a 0-row matrix."""
+    lists = list(term_lists)
+    if not lists:  # FeatureHasher raises StopIteration on an empty input, which hangs an awaiting task
+        return sparse.csr_matrix((0, N_FEATURES), dtype=np.float32)
+    return _HASHER.transform(lists).tocsr()
 
 
 def paper_rows(papers: Iterable[Paper]) -> sparse.csr_matrix:

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from functools import cache
 
 import bm25s
-import snowballstemmer
+import Stemmer
 
 PREAMBLE = "Title and authors"
 WHOLE = "Full text"
@@ -108,8 +108,8 @@ def passages(sections: Sequence[Section], *, size: int = 1200) -> list[Passage]:
 
 
 @cache
-def _stemmer() -> snowballstemmer.stemmer:
-    return snowballstemmer.stemmer("english")
+def _stemmer() -> Stemmer.Stemmer:  # the ranker's stemmer (PyStemmer): one Snowball implementation in the app
+    return Stemmer.Stemmer("english")
 
 
 def _tokens(texts: list[str]) -> list[list[str]]:

@@ -5,8 +5,8 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping
 
+from bot.core.features import fold
 from bot.core.models import Criteria, Paper, Pick, Score
-from bot.core.textfeat import fold
 
 AUTHOR_MATCH_COMMENT = "Author match"
 _SUFFIXES = frozenset({"jr", "sr", "ii", "iii", "iv", "phd"})

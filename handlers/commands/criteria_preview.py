@@ -6,14 +6,12 @@ criteria hash, scorer and prompt version); every other paper is scored by the lo
 
 from __future__ import annotations
 
-import asyncio
-
 from bot.config import TeamConfig
 from bot.core.message import Message
 from bot.core.models import Paper, Request
-from bot.core.ranker import fit_ranker
+from bot.core.ranker import ranker_name
 from bot.core.views import PreviewDay, preview_message
-from handlers import selection
+from handlers import learning, selection
 from handlers.arguments import Args, UserError
 from handlers.commands.common import current_criteria, unquote
 from handlers.commands.criteria import criteria
@@ -24,9 +22,6 @@ from storage import papers as paper_store
 from storage import votes as vote_store
 
 DEFAULT_DAYS, MAX_DAYS = 5, 30
-# Training on the whole history takes tens of seconds; a chat command must answer in about three
-# (a Discord interaction expires). The most recent past scores are the most telling anyway.
-PREVIEW_HISTORY = 1000
 
 
 def _days_arg(args: Args) -> int:
@@ -54,9 +49,8 @@ async def preview(req: Request, deps: Deps, args: Args) -> Message:
     cv = await current_criteria(deps, req)
     criteria = cv.criteria
     days = await deps.store.call(digests.digest_days, team.name, limit=n)
-    history = (await deps.store.call(scores.history, team.name, limit=2 * PREVIEW_HISTORY))[:PREVIEW_HISTORY]
     votes = await deps.store.call(vote_store.voted_ids, team.name)
-    ranker = await asyncio.to_thread(fit_ranker, criteria, history, votes=votes)
+    model = await learning.current_model(deps, team.name)
     out: list[PreviewDay] = []
     from_cache = local = 0
     for day in days:
@@ -65,11 +59,11 @@ async def preview(req: Request, deps: Deps, args: Args) -> Message:
         # Without a stored listing (imported digests) the posted picks are the only known candidates.
         candidates: list[Paper] = selection.listed_candidates(entries, criteria) or posted
         cached = await _cached(deps, team, cv.hash, [p.arxiv_id for p in candidates])
-        sel = await selection.select(candidates, criteria, scorer=None, ranker=ranker, cached=cached, votes=votes,
-                                     team=team.name)
+        sel = await selection.select(candidates, criteria, scorer=None, model=model, cached=cached, votes=votes,
+                                     learn=False, team=team.name)
         from_cache += sel.count(selection.STATUS_CACHED)
         local += sel.count(selection.STATUS_LOCAL)
         out.append(PreviewDay(day.isoformat(), tuple(p.paper for p in sel.picks), tuple(posted), len(candidates)))
     note = (f"Criteria version {cv.version}. {from_cache} scores from the LLM cache, {local} from the local ranker "
-            f"({ranker.name}, approximate): no LLM call, no cost.")
+            f"({ranker_name(model)}, approximate): no LLM call, no cost.")
     return preview_message(out, team=team.name, note=note)

@@ -82,3 +82,20 @@ def auc(scores: dict[str, float], positives: set[str]) -> float:
     neg = [s for i, s in scores.items() if i not in positives]
     wins = sum((p > n) + 0.5 * (p == n) for p in pos for n in neg)
     return wins / (len(pos) * len(neg))
+
+
+@cache
+def bench_days() -> dict[str, list[tuple[Paper, Score | None]]]:
+    """Four real days (tests/fixtures/bench/days.jsonl.gz): each candidate with the picker's verdict (None: not picked)."""
+    import gzip
+
+    out: dict[str, list[tuple[Paper, Score | None]]] = {}
+    with gzip.open(FIXTURES / "bench" / "days.jsonl.gz", "rt", encoding="utf-8") as f:
+        for line in f:
+            r = json.loads(line)
+            p = Paper(r["arxiv_id"], r["title"], r["abstract"], tuple(r["authors"]), ("cs.LG",))
+            verdict = None
+            if r["picked"] and r["relevance"] is not None:
+                verdict = Score(p.arxiv_id, float(r["relevance"]), float(r["novelty"]), r["comment"], "llm:gpt-5")
+            out.setdefault(r["day"], []).append((p, verdict))
+    return out

@@ -43,3 +43,10 @@ def test_cosine_ranking_puts_the_same_text_first() -> None:
     assert seed_rows()[order[0]]["arxiv_id"] == "2601.18089"
     assert list(sims) == sorted(sims, reverse=True)
     assert cosine_ranking(query, weighted[:0])[0].size == 0
+
+
+def test_no_papers_give_an_empty_matrix_not_a_stopiteration() -> None:
+    # scikit-learn's FeatureHasher raises StopIteration on an empty input; inside asyncio.to_thread that hung
+    # `paperbot daily` for a team without history forever.
+    rows = paper_rows([])
+    assert rows.shape == (0, N_FEATURES)

@@ -318,7 +318,7 @@ async def test_preview_shows_what_a_stricter_cutoff_drops(scored, openai_server:
 async def test_preview_after_a_topic_change_uses_the_local_ranker(scored, openai_server: FakeOpenAI) -> None:
     await run(scored, "/criteria add keyword protein folding")
     text = await run(scored, "/criteria preview 2")
-    assert "0 scores from the LLM cache, 73 from the local ranker (local:bm25, approximate)" in text
+    assert "0 scores from the LLM cache, 73 from the local ranker (local:criteria, approximate)" in text
     assert "would pick" in text and openai_server.requests == []
 
 

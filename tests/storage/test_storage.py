@@ -213,3 +213,19 @@ def test_a_save_from_an_old_version_is_refused(db) -> None:
         criteria.save_criteria(db, "t", v1.criteria.evolve(keywords=("b",)), author="y", change="add b",
                                expected_version=1)
     assert e.value.current == 2 and [v.version for v in criteria.history(db, "t")] == [1, 2]
+
+
+def test_a_store_call_that_raises_stopiteration_fails_instead_of_hanging(tmp_path: Path) -> None:
+    import asyncio
+
+    store = Store.open(tmp_path / "s.db")
+
+    def broken(db) -> int:
+        return next(iter([]))
+
+    async def go() -> None:
+        with pytest.raises(RuntimeError, match="StopIteration"):
+            await asyncio.wait_for(store.call(broken), timeout=10)
+
+    asyncio.run(go())
+    store.close()
