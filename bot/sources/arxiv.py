@@ -36,6 +36,20 @@ _VERSION_SUFFIX = re.compile(r"v(\d+)(?:\.pdf)?/?$", re.IGNORECASE)
 T = TypeVar("T")
 
 
+def polite_get(url: str, *, timeout_s: float) -> requests.Response:
+    """One blocking GET to arXiv with our User-Agent: busy answers and lost connections raise Transient."""
+    # 429/5xx include OAI-PMH's flow control (503 + Retry-After); other request failures are UpstreamError.
+    try:
+        r = requests.get(url, headers={"User-Agent": USER_AGENT}, timeout=timeout_s)
+    except (requests.ConnectionError, requests.Timeout) as exc:
+        raise Transient(type(exc).__name__) from None
+    except requests.RequestException as exc:
+        raise UpstreamError("arXiv", f"cannot GET {url}: {type(exc).__name__}: {exc}") from None
+    if r.status_code in RETRY_STATUSES:
+        raise Transient(f"HTTP {r.status_code}", retry_after_seconds(r.headers.get("Retry-After")))
+    return r
+
+
 class _BadRequest(Exception):
     """The API rejected the id list (HTTP 400: an id it cannot parse)."""
 
@@ -177,14 +191,7 @@ class ArxivSource:
 
     def _http_get(self, url: str) -> _Response:
         """GET in a worker thread; 429/5xx and connection trouble raise Transient."""
-        try:
-            r = requests.get(url, headers={"User-Agent": USER_AGENT}, timeout=self.timeout_s)
-        except (requests.ConnectionError, requests.Timeout) as exc:
-            raise Transient(type(exc).__name__) from None
-        except requests.RequestException as exc:
-            raise UpstreamError("arXiv", f"cannot GET {url}: {type(exc).__name__}: {exc}") from None
-        if r.status_code in RETRY_STATUSES:
-            raise Transient(f"HTTP {r.status_code}", retry_after_seconds(r.headers.get("Retry-After")))
+        r = polite_get(url, timeout_s=self.timeout_s)
         return _Response(r.status_code, r.headers.get("Content-Type", ""), r.content)
 
     def _api_query(self, ids: list[str]) -> list[arxiv.Result]:

@@ -21,18 +21,16 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from urllib.parse import urlencode
 
-import requests
-
 from bot.core.models import Listing, ListingEntry, Paper, parse_arxiv_id
 from bot.ports import UpstreamError
+from bot.sources.arxiv import polite_get
 from bot.sources.rss import select
-from bot.sources.throttle import Throttle, Transient, retry_after_seconds
+from bot.sources.throttle import Throttle
 
 log = logging.getLogger(__name__)
 
 OAI = "{http://www.openarchives.org/OAI/2.0/}"
 AX = "{http://arxiv.org/OAI/arXiv/}"
-USER_AGENT = "paperbot/0.1 (+https://github.com/paperbot/paperbot; arXiv digests for research teams)"
 ANNOUNCED_WITHIN = timedelta(days=7)  # submission (or replacement) to announcement, moderation holds included
 _TOP_LEVEL = {"cs", "econ", "eess", "math", "q-bio", "q-fin", "stat"}  # sets named like the archive
 
@@ -157,14 +155,7 @@ class OaiArchive:
         return parse_list_records(body, url=url)
 
     def _get(self, url: str) -> bytes:
-        try:
-            r = requests.get(url, headers={"User-Agent": USER_AGENT}, timeout=self.timeout_s)
-        except (requests.ConnectionError, requests.Timeout) as exc:
-            raise Transient(type(exc).__name__) from None
-        except requests.RequestException as exc:
-            raise UpstreamError("arXiv", f"cannot GET {url}: {type(exc).__name__}: {exc}") from None
-        if r.status_code in (429, 500, 502, 503, 504):  # OAI-PMH flow control: 503 with Retry-After
-            raise Transient(f"HTTP {r.status_code}", retry_after_seconds(r.headers.get("Retry-After")))
+        r = polite_get(url, timeout_s=self.timeout_s)  # OAI-PMH flow control (503 + Retry-After) is Transient
         if r.status_code != 200:
             raise UpstreamError("arXiv", f"HTTP {r.status_code} from {url}")
         return r.content

@@ -6,7 +6,12 @@ import json
 from functools import cache
 from pathlib import Path
 
+import numpy as np
+
+from bot.core.features import paper_rows
 from bot.core.models import Criteria, Paper, Score
+from bot.core.selection import passes_cutoffs
+from bot.core.team_model import TeamModel
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 
@@ -99,3 +104,12 @@ def bench_days() -> dict[str, list[tuple[Paper, Score | None]]]:
                 verdict = Score(p.arxiv_id, float(r["relevance"]), float(r["novelty"]), r["comment"], "llm:gpt-5")
             out.setdefault(r["day"], []).append((p, verdict))
     return out
+
+
+def learned(past: list[tuple[Paper, Score]]) -> TeamModel:
+    """A team model that learned past verdicts (as a store that ran for a while has one)."""
+    model = TeamModel()
+    rows = paper_rows(p for p, _ in past)
+    model.observe(rows)
+    model.learn(rows, np.array([1 if passes_cutoffs(s, CRITERIA) else 0 for _, s in past]))
+    return model

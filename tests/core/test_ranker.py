@@ -6,24 +6,15 @@ import numpy as np
 
 from bot.core import prefilter
 from bot.core.features import paper_rows, stem, tokens
-from bot.core.models import Criteria, Paper, Score
+from bot.core.models import Criteria, Paper
 from bot.core.ranker import criteria_weight, local_scores, prefiltered_score, rank, ranker_name
 from bot.core.selection import passes_cutoffs
 from bot.core.team_model import TeamModel
 from bot.core.textfeat import criteria_terms
 from bot.core.zeroshot import criteria_scores
-from tests.core.selection_data import CRITERIA, auc, background, history, picks
+from tests.core.selection_data import CRITERIA, auc, background, history, learned, picks
 
 DAY1, DAY2 = "2026-01-27", "2026-02-05"
-
-
-def learned(past: list[tuple[Paper, Score]]) -> TeamModel:
-    """A team model that learned past verdicts."""
-    model = TeamModel()
-    rows = paper_rows(p for p, _ in past)
-    model.observe(rows)
-    model.learn(rows, np.array([1 if passes_cutoffs(s, CRITERIA) else 0 for _, s in past]))
-    return model
 
 
 def ranking(papers: list[Paper], model: TeamModel | None = None) -> dict[str, float]:

@@ -6,10 +6,8 @@ import json
 from collections.abc import AsyncIterator, Callable
 from typing import Any
 
-import numpy as np
 import pytest
 
-from bot.core.features import paper_rows
 from bot.core.models import Criteria, Paper, Score
 from bot.core.selection import passes_cutoffs
 from bot.core.team_model import TeamModel
@@ -17,7 +15,7 @@ from bot.llm.client import OpenAIChat
 from bot.llm.scoring import LLMScorer
 from handlers import selection
 from handlers.selection import select
-from tests.core.selection_data import CRITERIA, background, bench_days, picks
+from tests.core.selection_data import CRITERIA, background, bench_days, learned, picks
 from tests.fakes.openai_server import FakeOpenAI, HTTPError, ids_in
 
 DAY1, DAY2 = "2026-01-27", "2026-02-05"
@@ -106,15 +104,6 @@ async def test_llm_down_leaves_everything_unscored(openai_server: FakeOpenAI, sc
     assert sel.calls and not any(c.ok for c in sel.calls)
 
 
-def trained(past: list[tuple[Paper, Any]]) -> TeamModel:
-    """A team model that learned past verdicts (as a store that ran for a while has one)."""
-    model = TeamModel()
-    rows = paper_rows(p for p, _ in past)
-    model.observe(rows)
-    model.learn(rows, np.array([1 if passes_cutoffs(s, CRITERIA) else 0 for _, s in past]))
-    return model
-
-
 def recorder(day: list[tuple[Paper, Score | None]]) -> Callable[[dict[str, Any]], str]:
     """A model that answers each paper's recorded verdict (3/3 for papers the picker did not pick)."""
     verdicts = {p.arxiv_id: s for p, s in day}
@@ -136,7 +125,7 @@ def model_of_days(*days: str, taste: int = 1) -> TeamModel:
     if taste < 0:
         past = [(p, Score(p.arxiv_id, 3.0, 3.0, "", "llm:x") if passes_cutoffs(s, CRITERIA)
                  else Score(p.arxiv_id, 9.0, 8.0, "", "llm:x")) for p, s in past]
-    return trained(past)
+    return learned(past)
 
 
 def targets_of(day: list[tuple[Paper, Score | None]]) -> set[str]:
