@@ -11,6 +11,7 @@ a "T:" prefix, so a model can learn that a word in the title says more than in t
 
 from __future__ import annotations
 
+import itertools
 import re
 import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
@@ -79,10 +80,11 @@ def paper_terms(paper: Paper) -> list[str]:
 
 def hash_terms(term_lists: Iterable[Sequence[str]]) -> sparse.csr_matrix:
     """Count rows of term lists (float32, N_FEATURES columns); no lists give a 0-row matrix."""
-    lists = list(term_lists)
-    if not lists:  # FeatureHasher raises StopIteration on an empty input, which hangs an awaiting task
+    lists = iter(term_lists)  # consumed lazily: a pool of thousands of papers is never all in memory as strings
+    first = next(lists, None)
+    if first is None:  # FeatureHasher raises StopIteration on an empty input, which hangs an awaiting task
         return sparse.csr_matrix((0, N_FEATURES), dtype=np.float32)
-    return _HASHER.transform(lists).tocsr()
+    return _HASHER.transform(itertools.chain([first], lists)).tocsr()
 
 
 def paper_rows(papers: Iterable[Paper]) -> sparse.csr_matrix:
