@@ -2,7 +2,7 @@
 
 The bench stores each replayed day's candidates as that day's listing (as the RSS fetch would), points the
 team's LLM at the oracle (or at nothing: the no-key local ranker), runs the real CLI in this process and
-keeps its JSON. Votes, when simulated, go in through the real storage function a vote reaction calls.
+keeps its JSON. Votes, when simulated, go in through the storage call `/papers upvote` makes (`set_vote`).
 """
 
 from __future__ import annotations

@@ -116,7 +116,7 @@ def test_votes_teach_a_team_without_an_llm(tmp_path, capsys, arxiv_server: Arxiv
     for pid in liked:
         assert main(["--config", cfg, "ask", f"/papers upvote {pid}"]) == 0
     db = open_db(tmp_path / "bot.db")
-    for pid in disliked:  # a 👎 reaction, stored as the reaction handler stores it
+    for pid in disliked:  # downvotes through the public votes API (a 👎 ends up as the same row)
         set_vote(db, team="foundations", arxiv_id=pid, platform="slack", user="U2", value=-1)
     capsys.readouterr()
     again = run_json(capsys, "--config", cfg, "daily", "--date", DAY1.isoformat(), "--dry-run", "--format", "json")
