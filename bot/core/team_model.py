@@ -59,9 +59,10 @@ class TeamModel:
     def features(self, rows: sparse.csr_matrix) -> sparse.csr_matrix:
         """Sublinear TF x IDF rows, L2-normalised."""
         x = rows.tocsr().astype(np.float64, copy=True)
-        x.data = 1.0 + np.log(np.maximum(x.data, 1.0))
-        idf = np.log((self.n_docs + 1.0) / (self.df.astype(np.float64) + 1.0)) + 1.0
-        return normalize(x @ sparse.diags(idf))
+        # The idf of the stored entries only: no dense arrays of all 2**20 hashed terms per call.
+        idf = np.log((self.n_docs + 1.0) / (self.df[x.indices].astype(np.float64) + 1.0)) + 1.0
+        x.data = (1.0 + np.log(np.maximum(x.data, 1.0))) * idf
+        return normalize(x)
 
     def logits(self, rows: sparse.csr_matrix) -> np.ndarray | None:
         """Log-odds that the team picks each row, or None before the model is trained."""

@@ -75,9 +75,13 @@ def criteria_scores(criteria: Criteria, rows: sparse.csr_matrix, pool: sparse.cs
     if n == 0:
         return np.zeros(0)
     both = rows if pool is None or pool.shape[0] == 0 else sparse.vstack([rows, pool]).tocsr()
+    # Only the columns these papers use: the same scores, without dense arrays of all 2**20 hashed terms
+    # (the idf, the classifier's weights and their copies were ~90 MB of a daily run's peak).
+    used = np.unique(both.indices)
+    both, query = both[:, used], criteria_query(criteria)[:, used]
     df = np.asarray((both > 0).sum(axis=0)).ravel()
     avgdl = float(both.sum()) / both.shape[0]
-    prior = bm25(both, criteria_query(criteria), df=df, n_docs=both.shape[0], avgdl=avgdl)
+    prior = bm25(both, query, df=df, n_docs=both.shape[0], avgdl=avgdl)
     if both.shape[0] < MIN_POOL or not np.ptp(prior):
         return zscore(prior)[:n]
     return zscore(self_trained(both, prior))[:n]
