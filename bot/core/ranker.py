@@ -64,11 +64,11 @@ def rank(criteria: Criteria, papers: Sequence[Paper], rows: sparse.csr_matrix, *
     if not papers:
         return []
     crit = criteria_scores(criteria, rows, pool)
-    logits = model.logits(rows) if model is not None else None
     # The team log-odds are z-scored over the same papers as the criteria score (rows + pool), so
     # a lone paper (a pasted link) is placed among recent ones rather than compared with itself.
     both = rows if pool is None or pool.shape[0] == 0 else sparse.vstack([rows, pool]).tocsr()
-    scale = model.logits(both) if logits is not None and both is not rows else logits
+    scale = model.logits(both) if model is not None else None
+    logits = None if scale is None else scale[: rows.shape[0]]  # the rows come first in `both`
     score = blend(crit, logits, model, scale=scale)
     phrases = criteria_terms(criteria).phrases
     out = []
